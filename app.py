@@ -1,0 +1,28 @@
+"""Portail Famille: the application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import get_config
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    cfg = get_config(config_name)
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    app.config_obj = cfg
+    app.instance_path = app.config["INSTANCE_PATH"]
+
+    from blueprints import admin, api, auth, database, extensions, portal
+    from jobs import cli
+
+    database.init_app(app)
+    extensions.init_app(app)
+    auth.init_app(app)
+    portal.init_app(app)
+    api.init_app(app)
+    admin.init_app(app)
+    cli.init_app(app)
+    return app

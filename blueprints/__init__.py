@@ -1,0 +1,1 @@
+"""Thin views and forms per area, and the Flask-Admin setup (admin/)."""

@@ -1,0 +1,218 @@
+"""The JSON API under /api/v1, and its OpenAPI document at /api/openapi.json.
+Errors are JSON {"error": code, "message": English text} with the right status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+
+from models import Account, Child, Request
+from workflows import bookings
+from workflows.accounts import actor_for, authenticate, household_of
+from workflows.engine import Forbidden, WorkflowError
+from workflows.planning import child_units, planning
+from workflows.rules import unit_infos
+
+from ..extensions import csrf
+from .openapi import build_spec
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+@bp.errorhandler(ApiError)
+def _api_error(e: ApiError):
+    return jsonify({"error": e.code, "message": e.message, **e.extra}), e.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(e: HTTPException):
+    return jsonify({"error": e.name.lower().replace(" ", "_"), "message": e.description}), e.code
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise ApiError(401, "unauthorized", "A bearer token is required.")
+        try:
+            data = _serializer().loads(
+                header[7:], max_age=current_app.config["API_TOKEN_MAX_AGE"]
+            )
+        except BadSignature:
+            raise ApiError(401, "unauthorized", "Invalid or expired token.") from None
+        account = Account.get_or_none(Account.id == data.get("a"))
+        if account is None or not account.is_active or account.session_version != data.get("v"):
+            raise ApiError(401, "unauthorized", "Invalid or expired token.")
+        g.account = account
+        g.actor = actor_for(account)
+        g.household = household_of(account)
+        if g.household is None:
+            raise ApiError(403, "forbidden", "This API is for parents' accounts.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "The body must be a JSON object.")
+    return data
+
+
+def _date(value, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "bad_request", f"{name} must be a date YYYY-MM-DD.") from None
+
+
+def _own_child(child_id) -> Child:
+    child = Child.get_or_none(Child.id == child_id) if isinstance(child_id, int) else None
+    if child is None or child.household_id != g.household.id:
+        raise ApiError(404, "not_found", "No such child in your household.")
+    return child
+
+
+@bp.post("/v1/auth/token")
+def token():
+    data = _json_body()
+    account = authenticate(str(data.get("email", "")), str(data.get("password", "")))
+    if account is None:
+        raise ApiError(401, "invalid_credentials", "Unknown e-mail or wrong password.")
+    value = _serializer().dumps({"a": account.id, "v": account.session_version})
+    return jsonify(
+        {"access_token": value, "token_type": "bearer",
+         "expires_in": current_app.config["API_TOKEN_MAX_AGE"]}
+    )
+
+
+@bp.get("/v1/children")
+@token_required
+def children():
+    rows = Child.select().where(Child.household == g.household.id).order_by(Child.first_name)
+    return jsonify(
+        [{"id": c.id, "first_name": c.first_name, "last_name": c.last_name} for c in rows]
+    )
+
+
+@bp.get("/v1/children/<int:child_id>/planning")
+@token_required
+def child_planning(child_id: int):
+    child = _own_child(child_id)
+    start = _date(request.args.get("from"), "from")
+    end = _date(request.args.get("to"), "to")
+    if end < start or (end - start).days > 366:
+        raise ApiError(400, "bad_request", "from must precede to, within 366 days.")
+    cells = planning(child.id, start, end)
+    return jsonify(
+        {"child": child.id, "from": start.isoformat(), "to": end.isoformat(),
+         "cells": [c.as_dict() for c in cells]}
+    )
+
+
+def _request_json(req: Request) -> dict:
+    lines = bookings.request_lines(req.id)
+    return {
+        "number": req.id,
+        "child": req.child_id,
+        "state": req.state,
+        "summary": req.summary or None,
+        "sent_at": req.sent_at.isoformat() + "Z" if req.sent_at else None,
+        "period": {
+            "from": req.period_start.isoformat() if req.period_start else None,
+            "to": req.period_end.isoformat() if req.period_end else None,
+        },
+        "lines": [
+            {
+                "date": line.date.isoformat(),
+                "unit": line.unit.code,
+                "unit_id": line.unit_id,
+                "action": line.action,
+                "state": line.state,
+                "reason_code": line.reason_code or None,
+                "reason": line.reason or None,
+            }
+            for line in lines
+        ],
+    }
+
+
+@bp.post("/v1/requests")
+@token_required
+def create_request():
+    data = _json_body()
+    child = _own_child(data.get("child"))
+    raw_lines = data.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise ApiError(400, "bad_request", "lines must be a non-empty list.")
+    if len(raw_lines) > 2000:
+        raise ApiError(400, "bad_request", "At most 2000 lines per request.")
+    units = unit_infos(child_units(child.id, dt.date.min, dt.date.max))
+    by_code = {}
+    for u in units.values():
+        by_code.setdefault(u.code, u.id)
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        if not isinstance(raw, dict):
+            raise ApiError(400, "bad_request", f"lines[{i}] must be an object.")
+        unit = raw.get("unit")
+        unit_id = unit if isinstance(unit, int) and unit in units else by_code.get(unit)
+        if unit_id is None:
+            raise ApiError(422, "unknown_unit", f"lines[{i}]: unknown unit {unit!r} for this child.")
+        action = raw.get("action", "book")
+        if action not in bookings.ACTIONS:
+            raise ApiError(400, "bad_request", f"lines[{i}]: action must be book or cancel.")
+        lines.append((unit_id, _date(raw.get("date"), f"lines[{i}].date"), action))
+    try:
+        (number,) = bookings.submit(g.actor, [bookings.RequestSpec(child.id, lines)])
+    except bookings.RequestRefused as e:
+        conflict = all(p.code in ("already_booked", "not_booked") for p in e.problems)
+        raise ApiError(
+            409 if conflict else 422,
+            "conflict" if conflict else "refused",
+            "Some lines cannot be sent; nothing was sent.",
+            lines=[p.as_dict() for p in e.problems],
+        ) from None
+    except Forbidden:
+        raise ApiError(403, "forbidden", "Not allowed.") from None
+    except WorkflowError as e:
+        raise ApiError(422, e.code, str(e)) from None
+    from jobs.queue import enqueue_validation
+
+    enqueue_validation(current_app.config)
+    return jsonify(_request_json(Request.get_by_id(number))), 201
+
+
+@bp.get("/v1/requests/<int:number>")
+@token_required
+def get_request(number: int):
+    req = Request.get_or_none(Request.id == number)
+    if req is None or req.household_id != g.household.id or req.state == "basket":
+        raise ApiError(404, "not_found", "No such request in your household.")
+    return jsonify(_request_json(req))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_spec())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,77 @@
+"""One class per environment. Secrets and addresses come only from the environment,
+read when the configuration is built (not at import), so tests and workers can set them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PORTAIL_INSTANCE", ROOT / "instance"))
+
+
+class Config:
+    TESTING = False
+    DEBUG = False
+    TIMEZONE = "Europe/Paris"
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    API_TOKEN_MAX_AGE = 12 * 3600
+    JSON_SORT_KEYS = False
+
+    def __init__(self) -> None:
+        env = os.environ.get
+        inst = instance_path()
+        self.INSTANCE_PATH = str(inst)
+        self.SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret")
+        self.DATABASE_URL = env("DATABASE_URL", f"sqlite:///{inst / 'portail.db'}")
+        # The embedded Redis of `make run` listens on a unix socket in the instance folder.
+        self.REDIS_URL = env("REDIS_URL", f"unix://{inst / 'redis.sock'}")
+        self.QUEUE_NAME = env("QUEUE_NAME", "portail")
+        self.VALIDATE_EVERY = int(env("VALIDATE_EVERY", "60"))
+        self.VALIDATOR_BATCH = int(env("VALIDATOR_BATCH", "5000"))
+        # Lines still pending after this many seconds reach the approvers' worklist too.
+        self.STALE_AFTER = int(env("STALE_AFTER", "1800"))
+        # Planning pages poll the states of pending cells this often (milliseconds).
+        self.POLL_MS = int(env("POLL_MS", "5000"))
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "test-secret")
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> Config:
+    name = name or os.environ.get("PORTAIL_CONFIG", "development")
+    return CONFIGS[name]()

@@ -1,0 +1,23 @@
+"""The timer: rq's own cron scheduler enqueues the validator every VALIDATE_EVERY seconds."""
+
+from __future__ import annotations
+
+from rq.cron import CronScheduler
+
+from config import get_config
+
+from .queue import redis_from_url
+from .validator import validate_pending
+
+
+def build_scheduler(config=None) -> CronScheduler:
+    config = config or get_config()
+    scheduler = CronScheduler(connection=redis_from_url(config.REDIS_URL), name="portail-timer")
+    scheduler.register(
+        validate_pending,
+        queue_name=config.QUEUE_NAME,
+        interval=config.VALIDATE_EVERY,
+        job_timeout=3600,
+        result_ttl=300,
+    )
+    return scheduler

@@ -1,0 +1,62 @@
+"""Peewee tables, split by aggregate, bound to one proxy."""
+
+from .bookings import Booking, Request, RequestLine
+from .catalogue import Closure, Enrolment, Service, Site, Unit
+from .db import BaseModel, bind_database, database, is_postgres, is_sqlite, transaction
+from .families import Account, Child, Guardian, Household, Town, utcnow
+from .history import WorkflowHistory
+
+ALL_MODELS = [
+    Town,
+    Household,
+    Account,
+    Guardian,
+    Child,
+    Service,
+    Site,
+    Unit,
+    Enrolment,
+    Closure,
+    Request,
+    RequestLine,
+    Booking,
+    WorkflowHistory,
+]
+
+
+def create_schema() -> None:
+    """Create every table and index that is missing (safe to run again)."""
+    with database.atomic():
+        database.create_tables(ALL_MODELS, safe=True)
+
+
+def drop_schema() -> None:
+    database.drop_tables(ALL_MODELS, safe=True, cascade=is_postgres())
+
+
+__all__ = [
+    "ALL_MODELS",
+    "Account",
+    "BaseModel",
+    "Booking",
+    "Child",
+    "Closure",
+    "Enrolment",
+    "Guardian",
+    "Household",
+    "Request",
+    "RequestLine",
+    "Service",
+    "Site",
+    "Town",
+    "Unit",
+    "WorkflowHistory",
+    "bind_database",
+    "create_schema",
+    "database",
+    "drop_schema",
+    "is_postgres",
+    "is_sqlite",
+    "transaction",
+    "utcnow",
+]

@@ -1,0 +1,86 @@
+"""Requests, their lines, and the bookings they change (one row per child, unit, date)."""
+
+from __future__ import annotations
+
+from peewee import (
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .catalogue import Unit
+from .db import BaseModel
+from .families import Account, Child, Household, utcnow
+
+
+class Request(BaseModel):
+    """A numbered set of lines sent together for one child. Its number is its id."""
+
+    household = ForeignKeyField(Household, backref="requests", on_delete="CASCADE")
+    child = ForeignKeyField(Child, backref="requests", on_delete="CASCADE")
+    state = CharField(default="basket")  # basket, sent, done, emptied
+    summary = CharField(default="")  # accepted, partly_accepted, refused (when done)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    sent_by = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    period_start = DateField(null=True)
+    period_end = DateField(null=True)
+
+    class Meta:
+        indexes = ((("household", "state"), False),)
+
+    @property
+    def number(self) -> int:
+        return self.id
+
+    def __str__(self) -> str:
+        return f"Demande n° {self.id}"
+
+
+class RequestLine(BaseModel):
+    request = ForeignKeyField(Request, backref="lines", on_delete="CASCADE")
+    child = ForeignKeyField(Child, on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    date = DateField()
+    action = CharField()  # book, cancel
+    state = CharField(default="draft")  # draft, pending, accepted, queued, refused
+    sent_at = DateTimeField(null=True)
+    reason_code = CharField(default="")
+    reason = TextField(default="")
+    decided_at = DateTimeField(null=True)
+    decided_by = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = (
+            (("state", "unit"), False),
+            (("request",), False),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.unit.code} {self.date:%d/%m/%Y}"
+
+
+class Booking(BaseModel):
+    child = ForeignKeyField(Child, on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    date = DateField()
+    state = CharField(default="free")
+    # The line that last moved this booking; a pending line owns its booking.
+    line = ForeignKeyField(RequestLine, null=True, on_delete="SET NULL")
+    rank = IntegerField(null=True)  # position on the waiting list
+    refusal_code = CharField(default="")
+    refusal_reason = TextField(default="")
+    updated_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("child", "unit", "date"), True),
+            (("unit", "date", "state"), False),
+            (("child", "date"), False),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.child} {self.unit.code} {self.date:%d/%m/%Y}: {self.state}"

@@ -1,0 +1,96 @@
+"""Towns, households, the people in them and their logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from .db import BaseModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Town(BaseModel):
+    name = CharField()
+    slug = CharField(unique=True)
+    zone = CharField(max_length=1)  # school-holiday zone: A, B or C
+    address = TextField(default="")
+    contact_email = CharField(default="")
+    contact_phone = CharField(default="")
+    adhesion_code = CharField(unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(BaseModel):
+    town = ForeignKeyField(Town, backref="households", on_delete="CASCADE")
+    name = CharField()
+    address = TextField(default="")
+    caf_number = CharField(default="")
+    qf = IntegerField(null=True)  # quotient familial
+    qf_updated = DateField(null=True)
+    dependent_children = IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.town.name})"
+
+
+class Account(BaseModel):
+    """A login. Parents reach their household through a Guardian; staff have roles in a town."""
+
+    email = CharField(unique=True)
+    password_hash = CharField()
+    is_active = BooleanField(default=True)
+    is_staff = BooleanField(default=False)
+    roles = CharField(default="")  # staff roles, comma separated: approver,finance,admin...
+    town = ForeignKeyField(Town, null=True, backref="staff", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    # Bumped to end every session and token of this account at once.
+    session_version = IntegerField(default=0)
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Guardian(BaseModel):
+    household = ForeignKeyField(Household, backref="guardians", on_delete="CASCADE")
+    account = ForeignKeyField(Account, null=True, backref="guardians", on_delete="SET NULL")
+    civility = CharField(default="")
+    first_name = CharField()
+    last_name = CharField()
+    email = CharField(default="")
+    phone = CharField(default="")
+    is_reference = BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Child(BaseModel):
+    household = ForeignKeyField(Household, backref="children", on_delete="CASCADE")
+    first_name = CharField()
+    last_name = CharField()
+    birth_date = DateField(null=True)
+    school = CharField(default="")
+    class_name = CharField(default="")
+    meal_option = CharField(default="")  # e.g. "sans porc", never a religion (CNIL)
+    has_pai = BooleanField(default=False)  # allergy plan
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"

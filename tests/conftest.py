@@ -1,0 +1,131 @@
+"""Fixtures on real parts: a SQLite file or a PostgreSQL database of this run's own, a real
+Redis (the embedded one, or REDIS_URL's), and real rq workers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from jobs import embedded_redis
+from models import ALL_MODELS, create_schema, database, is_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg2
+
+        base, _, _name = url.rpartition("/")
+        name = f"portail_test_{RUN_ID}"
+        admin = psycopg2.connect(f"{base}/postgres")
+        admin.autocommit = True
+        admin.cursor().execute(f'CREATE DATABASE "{name}"')
+        yield f"{base}/{name}"
+        database.close()
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portail.db'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    folder = Path(f"/tmp/pf-redis-{RUN_ID}")  # a short path: unix sockets have a length limit
+    folder.mkdir(parents=True, exist_ok=True)
+    sock = folder / "redis.sock"
+    proc = embedded_redis.start(sock, folder)
+    embedded_redis.wait_for(sock)
+    yield f"unix://{sock}"
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _env(db_url, redis_url, tmp_path_factory):
+    """The settings every process of the test run reads (the app, forked and spawned
+    workers alike)."""
+    os.environ.update(
+        PORTAIL_CONFIG="testing",
+        DATABASE_URL=db_url,
+        REDIS_URL=redis_url,
+        QUEUE_NAME=f"test-{RUN_ID}",
+        SECRET_KEY="test-secret",
+        PORTAIL_INSTANCE=str(tmp_path_factory.mktemp("instance")),
+    )
+    from app import create_app
+
+    app = create_app("testing")
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        create_schema()
+        database.close()
+    return app
+
+
+def _wipe() -> None:
+    tables = [m._meta.table_name for m in ALL_MODELS]
+    if is_postgres():
+        database.execute_sql(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+        for t in reversed(tables):
+            database.execute_sql(f'DELETE FROM "{t}"')
+        database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture
+def app(_env, redis_url):
+    from app import create_app
+
+    app = create_app("testing")
+    database.connect(reuse_if_open=True)
+    _wipe()
+    from jobs.queue import redis_from_url
+
+    redis_from_url(redis_url).flushdb()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def queue(app):
+    from jobs.queue import queue_for
+
+    return queue_for(app.config)
+
+
+def rq_bin() -> str:
+    return str(Path(sys.executable).parent / "rq")
+
+
+def run_worker(queue_name: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """A real rq worker, in its own process, in burst mode: it runs what is queued and exits."""
+    return subprocess.run(
+        [rq_bin(), "worker", "--burst", "--url", os.environ["REDIS_URL"],
+         queue_name or os.environ["QUEUE_NAME"]],
+        cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=timeout,
+        check=True,
+    )

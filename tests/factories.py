@@ -1,0 +1,59 @@
+"""Factories: a town with its units, a household with enrolled children, in one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from models import Account, Unit
+from workflows.accounts import actor_for
+from workflows.calendar import is_public_holiday, is_school_holiday
+from workflows.demo import create_household, create_town
+
+_seq = itertools.count(1)
+PASSWORD = "un-mot-de-passe-sûr"
+
+
+def town(slug: str | None = None, zone: str = "A", today: dt.date | None = None):
+    slug = slug or f"ville{next(_seq)}"
+    return create_town(name=f"Ville {slug}", slug=slug, zone=zone, today=today)
+
+
+def household(town, name: str = "Martin", children=("Léa",), email: str | None = None,
+              wednesday: bool = False, school: int = 0):
+    d = town._demo
+    site = d["schools"][school]
+    services = [(d["canteen"], site, "1245"), (d["care"], site, "1245")]
+    if wednesday:
+        services.append((d["wednesday"], d["leisure"], "3"))
+    email = email or f"{name.lower()}{next(_seq)}@exemple.fr"
+    h = create_household(town, name, list(children), email=email, password=PASSWORD, site=site,
+                         services=services, start=d["start"], end=d["end"])
+    h._email = email
+    return h
+
+
+def account(h) -> Account:
+    return Account.get(Account.email == h._email)
+
+
+def parent_actor(h):
+    return actor_for(account(h))
+
+
+def unit(town, code: str = "REPAS", school: int = 0) -> Unit:
+    site = town._demo["schools"][school] if not code.startswith("MERCREDI") else town._demo["leisure"]
+    return Unit.get(Unit.code == code, Unit.site == site)
+
+
+def open_days(zone: str = "A", weekdays: str = "1245", after: dt.date | None = None, n: int = 5):
+    """The next `n` school days on `weekdays` at least three weeks from today (so every
+    deadline is ahead), skipping public and school holidays."""
+    d = after or dt.date.today() + dt.timedelta(days=21)
+    out = []
+    while len(out) < n:
+        if str(d.isoweekday()) in weekdays and not is_public_holiday(d) \
+                and not is_school_holiday(d, zone):
+            out.append(d)
+        d += dt.timedelta(days=1)
+    return out

@@ -1,0 +1,123 @@
+"""The calendar rules: public holidays, school holidays by zone, open days and deadlines.
+
+Pure functions over small immutable values; the holiday data comes from maintained
+libraries (`holidays` for French public holidays, `vacances-scolaires-france` for school
+holidays by zone), cached by year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+from babel.dates import format_date
+from vacances_scolaires_france import SchoolHolidayDates, UnsupportedYearException
+
+PARIS = ZoneInfo("Europe/Paris")
+UTC = dt.UTC
+
+
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays_lib.France(years=year).keys())
+
+
+def public_holiday_name(day: dt.date) -> str | None:
+    return holidays_lib.France(years=day.year, language="fr").get(day)
+
+
+@lru_cache(maxsize=1)
+def _school_holiday_dates() -> SchoolHolidayDates:
+    return SchoolHolidayDates()
+
+
+@lru_cache(maxsize=256)
+def school_holidays(year: int, zone: str) -> frozenset[dt.date]:
+    try:
+        days = _school_holiday_dates().holidays_for_year_and_zone(year, zone)
+    except UnsupportedYearException:
+        return frozenset()
+    return frozenset(days.keys())
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    return day in public_holidays(day.year)
+
+
+def is_school_holiday(day: dt.date, zone: str) -> bool:
+    return day in school_holidays(day.year, zone)
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, public holidays skipped (school holidays are working days)."""
+    return day.isoweekday() <= 5 and not is_public_holiday(day)
+
+
+def unit_runs(weekdays: str, holiday_unit: bool, zone: str, day: dt.date) -> bool:
+    """Whether a unit runs on `day` by the town's calendar (closures and enrolment aside)."""
+    if str(day.isoweekday()) not in weekdays:
+        return False
+    if is_public_holiday(day):
+        return False
+    return is_school_holiday(day, zone) == holiday_unit
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last moment to book or cancel: `count` days of `unit` before the day, at `cutoff`
+    (local time, Europe/Paris)."""
+
+    count: int
+    unit: str = "working_days"  # or calendar_days
+    cutoff: dt.time = dt.time(9, 0)
+
+    def for_day(self, day: dt.date) -> dt.datetime:
+        """The deadline for `day`, as an aware datetime in Europe/Paris."""
+        if self.unit == "working_days":
+            d, left = day, self.count
+            while left > 0:
+                d -= dt.timedelta(days=1)
+                if is_working_day(d):
+                    left -= 1
+        elif self.unit == "calendar_days":
+            d = day - dt.timedelta(days=self.count)
+        else:
+            raise ValueError(f"unknown deadline unit {self.unit!r}")
+        return dt.datetime.combine(d, self.cutoff, tzinfo=PARIS)
+
+    def is_met(self, day: dt.date, at: dt.datetime) -> bool:
+        """Whether a change for `day` made at `at` (aware) is on time."""
+        return at < self.for_day(day)
+
+
+def to_utc_naive(moment: dt.datetime) -> dt.datetime:
+    """Aware → naive UTC, the form stored in the database."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_utc_naive(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=UTC)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(PARIS)
+
+
+def format_deadline_fr(moment: dt.datetime) -> str:
+    """'mercredi 18 novembre à 9h00', the way parents read a deadline."""
+    local = moment.astimezone(PARIS)
+    return f"{format_date(local.date(), 'EEEE d MMMM', locale='fr_FR')} à {local.hour}h{local.minute:02d}"
+
+
+def format_deadline_en(moment: dt.datetime) -> str:
+    return moment.astimezone(PARIS).isoformat(timespec="minutes")
+
+
+def days_between(start: dt.date, end: dt.date):
+    d = start
+    while d <= end:
+        yield d
+        d += dt.timedelta(days=1)

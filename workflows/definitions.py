@@ -1,0 +1,69 @@
+"""The workflows of shared/spec/WORKFLOWS.md, as data."""
+
+from __future__ import annotations
+
+from models import Booking, Request
+
+from . import rules
+from .engine import Transition, define
+
+
+def _t(name, sources, target, roles, guard=None, needs_comment=False, title=""):
+    if isinstance(sources, str):
+        sources = (sources,)
+    return Transition(name, tuple(sources), target, frozenset(roles), guard, needs_comment, title)
+
+
+BOOKING = define(
+    "booking",
+    Booking,
+    states={
+        "free": "Libre",
+        "requested": "Demandé",
+        "waiting": "En liste d'attente",
+        "booked": "Réservé",
+        "cancel_requested": "Annulation demandée",
+    },
+    initial="free",
+    transitions=[
+        _t("request", "free", "requested", {"parent", "approver"}, rules.guard_request,
+           title="Réserver"),
+        _t("accept", "requested", "booked", {"system", "approver"}, rules.guard_accept,
+           title="Accepter"),
+        _t("queue", "requested", "waiting", {"system", "approver"}, title="Mettre en attente"),
+        _t("refuse", "requested", "free", {"system", "approver"}, needs_comment=True,
+           title="Refuser"),
+        _t("withdraw", "requested", "free", {"parent"}, rules.guard_withdraw, title="Retirer"),
+        _t("admit", "waiting", "booked", {"system", "approver"}, rules.guard_admit,
+           title="Admettre"),
+        _t("leave_waiting", "waiting", "free", {"parent", "system"},
+           title="Quitter la liste d'attente"),
+        _t("ask_cancel", "booked", "cancel_requested", {"parent", "approver"},
+           rules.guard_ask_cancel, title="Annuler"),
+        _t("confirm_cancel", "cancel_requested", "free", {"system", "approver"},
+           rules.guard_confirm_cancel, title="Confirmer l'annulation"),
+        _t("refuse_cancel", "cancel_requested", "booked", {"system", "approver"},
+           needs_comment=True, title="Refuser l'annulation"),
+        _t("cancel_by_town", "booked", "free", {"system", "admin"}, title="Annulé par la ville"),
+    ],
+)
+
+REQUEST = define(
+    "request",
+    Request,
+    states={
+        "basket": "Panier",
+        "sent": "Envoyée",
+        "done": "Traitée",
+        "emptied": "Vidée",
+    },
+    initial="basket",
+    transitions=[
+        _t("send", "basket", "sent", {"parent", "approver"}, title="Valider"),
+        _t("empty", "basket", "emptied", {"parent"}, title="Vider"),
+        _t("complete", "sent", "done", {"system", "approver"}, title="Terminer"),
+    ],
+)
+
+# The line action each booking transition answers, for the operations.
+BOOK_TRANSITIONS = {"book": "request", "cancel": "ask_cancel"}

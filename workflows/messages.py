@@ -1,0 +1,53 @@
+"""Reasons and errors, each with the French words parents read and the English of logs and API."""
+
+from __future__ import annotations
+
+REASONS: dict[str, tuple[str, str]] = {
+    "late": (
+        "Délai dépassé : modifiable jusqu'au {deadline}.",
+        "Deadline passed: could be changed until {deadline_iso}.",
+    ),
+    "closed": (
+        "Ce jour n'est pas ouvert pour cette prestation.",
+        "This day is not open for this unit.",
+    ),
+    "not_enrolled": (
+        "L'enfant n'est pas inscrit à ce service à cette date.",
+        "The child is not enrolled in this service on this date.",
+    ),
+    "full": (
+        "Plus de place disponible ce jour-là.",
+        "No place left on that day.",
+    ),
+    "already_booked": (
+        "Ce jour est déjà réservé ou une demande est déjà en cours.",
+        "This day is already booked or a request is already pending for it.",
+    ),
+    "not_booked": (
+        "Il n'y a pas de réservation à annuler ce jour-là.",
+        "There is no booking to cancel on that day.",
+    ),
+    "unknown_unit": (
+        "Cette prestation n'existe pas pour cet enfant.",
+        "Unknown unit for this child.",
+    ),
+    "staff": ("{comment}", "{comment}"),
+    "reason_required": (
+        "Un motif est obligatoire pour refuser.",
+        "A reason is required to refuse.",
+    ),
+}
+
+
+def reason_fr(code: str, **params) -> str:
+    template = REASONS.get(code, ("{comment}", ""))[0]
+    return template.format(**_defaults(params))
+
+
+def reason_en(code: str, **params) -> str:
+    template = REASONS.get(code, ("", "{comment}"))[1]
+    return template.format(**_defaults(params))
+
+
+def _defaults(params: dict) -> dict:
+    return {"deadline": "", "deadline_iso": "", "comment": "", **params}

@@ -1,0 +1,264 @@
+"""The booking rules (open day, enrolment, deadline, capacity) as guards over a context
+loaded in bulk, so the same functions serve one click and a batch of a million lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from peewee import fn
+
+from models import Booking, Closure, Enrolment, Service, Town, Unit, is_postgres
+
+from .calendar import (
+    PARIS,
+    UTC,
+    Deadline,
+    format_deadline_en,
+    format_deadline_fr,
+    unit_runs,
+)
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    code: str
+    label: str
+    weekdays: str
+    holiday_unit: bool
+    approval_mode: str
+    book_deadline: Deadline
+    cancel_deadline: Deadline
+    capacity: int | None
+    waiting_list: bool
+    site_id: int
+    service_id: int
+    town_id: int
+    zone: str
+    position: int
+
+    def runs_on(self, day: dt.date) -> bool:
+        return unit_runs(self.weekdays, self.holiday_unit, self.zone, day)
+
+
+class LineItem(NamedTuple):
+    """A line as the guards see it (a request line, or a cell a parent selected)."""
+
+    id: int | None
+    request_id: int | None
+    child_id: int
+    unit_id: int
+    date: dt.date
+    action: str
+    sent_at: dt.datetime | None  # aware
+
+
+def unit_infos(unit_ids=None) -> dict[int, UnitInfo]:
+    q = (
+        Unit.select(Unit, Service, Town)
+        .join(Service)
+        .join(Town)
+        .order_by(Unit.position, Unit.id)
+    )
+    if unit_ids is not None:
+        q = q.where(Unit.id.in_(list(unit_ids)))
+    out = {}
+    for u in q:
+        out[u.id] = UnitInfo(
+            id=u.id,
+            code=u.code,
+            label=u.label,
+            weekdays=u.weekdays,
+            holiday_unit=u.holiday_unit,
+            approval_mode=u.approval_mode,
+            book_deadline=Deadline(u.book_count, u.book_unit, u.book_cutoff),
+            cancel_deadline=Deadline(u.cancel_count, u.cancel_unit, u.cancel_cutoff),
+            capacity=u.capacity,
+            waiting_list=u.waiting_list,
+            site_id=u.site_id,
+            service_id=u.service_id,
+            town_id=u.service.town_id,
+            zone=u.service.town.zone,
+            position=u.position,
+        )
+    return out
+
+
+class RuleContext:
+    """What the guards need, loaded once for a set of lines: units, enrolments, closures,
+    the current time, and (for acceptance) the places left per unit and day."""
+
+    def __init__(
+        self,
+        units: dict[int, UnitInfo],
+        enrolments: dict[int, list[tuple[int, int, dt.date, dt.date]]],
+        closures: dict[int, list[tuple[int | None, dt.date, dt.date]]],
+        now: dt.datetime,
+        may_pass_deadline: bool = False,
+    ) -> None:
+        self.units = units
+        self.enrolments = enrolments
+        self.closures = closures
+        self.now = now
+        self.may_pass_deadline = may_pass_deadline
+        self.places_left: dict[tuple[int, dt.date], int] = {}
+
+    @classmethod
+    def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
+        units = unit_infos(unit_ids)
+        enrolments = defaultdict(list)
+        child_ids = list(child_ids)
+        for i in range(0, len(child_ids), 5000):
+            rows = (
+                Enrolment.select(
+                    Enrolment.child, Enrolment.service, Enrolment.site, Enrolment.start,
+                    Enrolment.end,
+                )
+                .where(Enrolment.child.in_(child_ids[i : i + 5000]), Enrolment.state == "active")
+                .tuples()
+            )
+            for child_id, service_id, site_id, start, end in rows:
+                enrolments[child_id].append((service_id, site_id, start, end))
+        towns = {u.town_id for u in units.values()}
+        closures = defaultdict(list)
+        if towns:
+            for town_id, site_id, start, end in (
+                Closure.select(Closure.town, Closure.site, Closure.start, Closure.end)
+                .where(Closure.town.in_(list(towns)))
+                .tuples()
+            ):
+                closures[town_id].append((site_id, start, end))
+        return cls(units, enrolments, closures, now or dt.datetime.now(PARIS), may_pass_deadline)
+
+    # -- the rules ---------------------------------------------------------------------
+    def is_closed(self, unit: UnitInfo, day: dt.date) -> bool:
+        for site_id, start, end in self.closures.get(unit.town_id, ()):
+            if start <= day <= end and (site_id is None or site_id == unit.site_id):
+                return True
+        return False
+
+    def is_enrolled(self, child_id: int, unit: UnitInfo, day: dt.date) -> bool:
+        return any(
+            service_id == unit.service_id and site_id == unit.site_id and start <= day <= end
+            for service_id, site_id, start, end in self.enrolments.get(child_id, ())
+        )
+
+    def open_code(self, child_id: int, unit: UnitInfo | None, day: dt.date) -> str | None:
+        """None when the cell is open, else why not ('unknown_unit', 'closed', 'not_enrolled')."""
+        if unit is None:
+            return "unknown_unit"
+        if not unit.runs_on(day) or self.is_closed(unit, day):
+            return "closed"
+        if not self.is_enrolled(child_id, unit, day):
+            return "not_enrolled"
+        return None
+
+    def take_place(self, unit: UnitInfo, day: dt.date) -> bool:
+        if unit.capacity is None:
+            return True
+        key = (unit.id, day)
+        if key not in self.places_left:
+            self.load_places([key])
+        if self.places_left[key] <= 0:
+            return False
+        self.places_left[key] -= 1
+        return True
+
+    def load_places(self, keys) -> None:
+        """Count the booked places of (unit, day) pairs. On PostgreSQL the units are locked
+        first, so two workers never both hand out the last place."""
+        keys = [k for k in set(keys) if k not in self.places_left]
+        unit_ids = sorted({u for u, _ in keys})
+        if not unit_ids:
+            return
+        if is_postgres():
+            list(Unit.select(Unit.id).where(Unit.id.in_(unit_ids)).order_by(Unit.id).for_update())
+        days = sorted({d for _, d in keys})
+        counts = dict(
+            ((u, d), n)
+            for u, d, n in Booking.select(Booking.unit, Booking.date, fn.COUNT(Booking.id))
+            .where(
+                Booking.unit.in_(unit_ids),
+                Booking.date.between(days[0], days[-1]),
+                Booking.state == "booked",
+            )
+            .group_by(Booking.unit, Booking.date)
+            .tuples()
+        )
+        for key in keys:
+            self.places_left[key] = self.units[key[0]].capacity - counts.get(key, 0)
+
+    def reason_params(self, item: LineItem, code: str) -> dict:
+        unit = self.units.get(item.unit_id)
+        if code != "late" or unit is None:
+            return {}
+        deadline = (unit.book_deadline if item.action == "book" else unit.cancel_deadline).for_day(
+            item.date
+        )
+        return {"deadline": format_deadline_fr(deadline), "deadline_iso": format_deadline_en(deadline)}
+
+
+def _sent_at(item: LineItem, ctx: RuleContext) -> dt.datetime:
+    return item.sent_at or ctx.now
+
+
+# -- guards of the booking workflow ------------------------------------------------------
+def guard_request(item: LineItem, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    code = ctx.open_code(item.child_id, unit, item.date)
+    if code:
+        return code
+    if not ctx.may_pass_deadline and not unit.book_deadline.is_met(item.date, ctx.now):
+        return "late"
+    return None
+
+
+def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    code = ctx.open_code(item.child_id, unit, item.date)
+    if code:
+        return code
+    if not ctx.may_pass_deadline and not unit.book_deadline.is_met(item.date, _sent_at(item, ctx)):
+        return "late"
+    if not ctx.take_place(unit, item.date):
+        return "full"
+    return None
+
+
+def guard_admit(item: LineItem, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    return None if ctx.take_place(unit, item.date) else "full"
+
+
+def guard_ask_cancel(item: LineItem, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    if unit is None:
+        return "unknown_unit"
+    if not ctx.may_pass_deadline and not unit.cancel_deadline.is_met(item.date, ctx.now):
+        return "late"
+    return None
+
+
+def guard_confirm_cancel(item: LineItem, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    if unit is None:
+        return "unknown_unit"
+    if not ctx.may_pass_deadline and not unit.cancel_deadline.is_met(
+        item.date, _sent_at(item, ctx)
+    ):
+        return "late"
+    return None
+
+
+def guard_withdraw(item, ctx: RuleContext) -> str | None:
+    unit = ctx.units.get(item.unit_id)
+    if unit is None:
+        return "unknown_unit"
+    return None if unit.book_deadline.is_met(item.date, ctx.now) else "late"
+
+
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
