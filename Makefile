@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-export PORT
+export WEB_PORT := $(PORT)
 export PORTAIL_INSTANCE ?= $(CURDIR)/instance
 
 .PHONY: run test install browser lint bench clean
