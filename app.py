@@ -12,7 +12,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     cfg = get_config(config_name)
     app.config.from_object(cfg)
     app.config.update(overrides)
-    app.config_obj = cfg
     app.instance_path = app.config["INSTANCE_PATH"]
 
     from blueprints import admin, api, auth, database, extensions, portal

@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
         from .schedule import build_scheduler
 
         _wait_for_redis(app.config["REDIS_URL"])
-        build_scheduler(app.config_obj).start()
+        build_scheduler(app.config).start()
 
     @app.cli.command("sweep")
     def sweep_now() -> None:

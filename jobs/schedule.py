@@ -6,17 +6,19 @@ from rq.cron import CronScheduler
 
 from config import get_config
 
-from .queue import redis_from_url
+from .queue import redis_from_url, setting
 from .validator import validate_pending
 
 
 def build_scheduler(config=None) -> CronScheduler:
     config = config or get_config()
-    scheduler = CronScheduler(connection=redis_from_url(config.REDIS_URL), name="portail-timer")
+    scheduler = CronScheduler(
+        connection=redis_from_url(setting(config, "REDIS_URL")), name="portail-timer"
+    )
     scheduler.register(
         validate_pending,
-        queue_name=config.QUEUE_NAME,
-        interval=config.VALIDATE_EVERY,
+        queue_name=setting(config, "QUEUE_NAME"),
+        interval=setting(config, "VALIDATE_EVERY"),
         job_timeout=3600,
         result_ttl=300,
     )
