@@ -1,0 +1,126 @@
+"""How a planning cell reads for a parent: its French words, icon, classes and whether it may
+be selected. One function serves the HTML page and the JSON the page polls, so the two never
+disagree. Nothing here changes a state."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+
+from workflows import messages
+from workflows.calendar import is_public_holiday, is_school_holiday, public_holiday_name
+from workflows.planning import Cell
+
+# state -> (icon, words). The icon and the words make the state readable without colour.
+STATES = {
+    "closed": ("—", "fermé"),
+    "free": ("○", "libre"),
+    "requested": ("◷", "demandé"),
+    "waiting": ("◷", "liste d'attente"),
+    "booked": ("✓", "réservé"),
+    "cancel_requested": ("✕", "annulation demandée"),
+    "refused": ("⚠", "refusé"),
+}
+BASKET_WORDS = {"book": "au panier : à réserver", "cancel": "au panier : à annuler"}
+ACTION_WORDS = {"book": "Réserver", "cancel": "Annuler"}
+
+# Short names for the month view's chips (the full label stays in the tooltip).
+SHORT = {
+    "REPAS": "Repas",
+    "PAI": "PAI",
+    "GARDERIE MATIN": "Matin",
+    "GARDERIE 16H30": "16h30",
+    "GARDERIE 16H30-18H30": "Soir",
+    "MERCREDI MATIN": "Matin",
+    "MERCREDI REPAS": "Repas",
+    "MERCREDI APRES-MIDI": "Après-midi",
+    "JOURNEE ALSH": "Journée",
+    "JOURNÉE ALSH": "Journée",
+}
+
+
+def short_label(code: str, label: str) -> str:
+    return SHORT.get(code.upper(), label if len(label) <= 10 else label[:9] + "…")
+
+
+def date_fr(day: dt.date, pattern: str = "EEEE d MMMM y") -> str:
+    return format_date(day, pattern, locale="fr_FR")
+
+
+def closed_reason(cell: Cell) -> str:
+    """Why a closed cell is closed, in a parent's words."""
+    if cell.reason_code == "not_enrolled":
+        return "non inscrit à cette date"
+    if cell.reason_code == "unknown_unit":
+        return "prestation inconnue"
+    day, unit = cell.date, cell.unit
+    if str(day.isoweekday()) not in unit.weekdays:
+        return "pas de service ce jour-là"
+    if is_public_holiday(day):
+        return f"jour férié ({public_holiday_name(day) or 'férié'})"
+    if is_school_holiday(day, unit.zone) and not unit.holiday_unit:
+        return "vacances scolaires"
+    if not is_school_holiday(day, unit.zone) and unit.holiday_unit:
+        return "hors vacances scolaires"
+    return "fermeture exceptionnelle"
+
+
+def selectable_action(cell: Cell) -> str | None:
+    """What selecting the cell asks for: book a free (or refused) day, cancel a booked one."""
+    if not cell.changeable:
+        return None
+    if cell.state in ("free", "refused"):
+        return "book"
+    if cell.state == "booked":
+        return "cancel"
+    return None
+
+
+def cell_view(cell: Cell, now: dt.datetime) -> dict:
+    icon, words = STATES.get(cell.state, ("?", cell.state))
+    if cell.state == "waiting" and cell.rank:
+        words = f"liste d'attente (rang {cell.rank})"
+    action = selectable_action(cell)
+    deadline = cell.deadline_fr
+    if cell.state == "closed":
+        why_not = closed_reason(cell)
+        detail = why_not
+    elif action:
+        why_not = ""
+        detail = f"modifiable jusqu'au {deadline}"
+    elif cell.state in ("requested", "waiting", "cancel_requested"):
+        why_not = "une demande est en cours pour ce jour"
+        detail = why_not
+    elif cell.deadline and now >= cell.deadline:
+        why_not = messages.reason_fr("late", deadline=deadline).rstrip(".")
+        detail = f"plus modifiable (délai : {deadline})"
+    else:
+        why_not = "ce jour ne peut pas être modifié"
+        detail = why_not
+    reason = cell.reason if cell.state == "refused" else ""
+    day_words = date_fr(cell.date, "EEEE d MMMM")
+    title = f"{cell.unit.label} – {day_words} : {words}"
+    if reason:
+        title += f" ({reason})"
+    title += f". {detail[0].upper()}{detail[1:]}."
+    if cell.basket:
+        title += f" {BASKET_WORDS[cell.basket][0].upper()}{BASKET_WORDS[cell.basket][1:]}."
+    return {
+        "key": f"{cell.unit.id}|{cell.date.isoformat()}",
+        "date": cell.date.isoformat(),
+        "unit_id": cell.unit.id,
+        "unit": cell.unit.code,
+        "state": cell.state,
+        "icon": icon,
+        "text": words,
+        "reason": reason,
+        "detail": detail,
+        "why_not": why_not,
+        "deadline_fr": deadline,
+        "changeable": bool(action),
+        "action": action,
+        "basket": cell.basket or None,
+        "basket_text": BASKET_WORDS.get(cell.basket, ""),
+        "title": title,
+    }

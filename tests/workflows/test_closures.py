@@ -1,0 +1,50 @@
+"""A town closes days: booked days become free (nothing billed) and closed for new bookings."""
+
+import pytest
+
+from models import Account, Booking, WorkflowHistory
+from workflows import bookings
+from workflows.accounts import actor_for, hash_password
+from workflows.closures import close_days
+from workflows.engine import Forbidden
+from workflows.planning import planning
+
+from .. import factories as f
+
+
+def _admin(town, roles="admin"):
+    return actor_for(Account.create(email=f"admin-{town.slug}@ville.fr", is_staff=True,
+                                    roles=roles, town=town, password_hash=hash_password("x" * 12)))
+
+
+def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):
+    town = f.town()
+    h = f.household(town)
+    child = h.children[0]
+    repas = f.unit(town)
+    days = f.open_days(n=3)
+    bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
+        child.id, [(repas.id, d, "book") for d in days])])
+    bookings.sweep()
+    admin = _admin(town)
+    _, cancelled = close_days(admin, town.id, days[1], days[1], "Grève")
+    assert cancelled == 1
+    states = {b.date: b.state for b in Booking.select()}
+    assert states == {days[0]: "booked", days[1]: "free", days[2]: "booked"}
+    row = WorkflowHistory.get(WorkflowHistory.transition == "cancel_by_town")
+    assert (row.role, row.comment, row.actor_id) == ("admin", "Grève", admin.account_id)
+    cell = next(c for c in planning(child.id, days[1], days[1]) if c.unit.id == repas.id)
+    assert cell.state == "closed"
+    with pytest.raises(bookings.RequestRefused) as refused:
+        bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
+            child.id, [(repas.id, days[1], "book")])])
+    assert refused.value.problems[0].code == "closed"
+
+
+def test_only_the_towns_admins_close_days(app):
+    town, other = f.town(), f.town()
+    day = f.open_days(n=1)[0]
+    with pytest.raises(Forbidden):
+        close_days(_admin(other), town.id, day, day, "Grève")
+    with pytest.raises(Forbidden):
+        close_days(_admin(town, roles="approver"), town.id, day, day, "Grève")
