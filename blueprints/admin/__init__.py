@@ -1,12 +1,84 @@
-"""Flask-Admin for staff, built inside the factory."""
+"""Flask-Admin for staff, built inside the factory (one Admin per app, fresh views each
+time, so tests can build several apps).
+
+security.py   who may enter, and the CSRF token the forms carry
+scope.py      the condition that keeps a staff member inside their own town
+base.py       the base model screen (one town, French dates, scoped forms)
+worklist.py   the approvers' worklist and its batch decisions
+families.py, catalogue.py, bookings.py, history.py   the plain screens, by area
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+
+from models import (
+    Account,
+    Booking,
+    Child,
+    Closure,
+    Enrolment,
+    Guardian,
+    Household,
+    Request,
+    RequestLine,
+    Service,
+    Site,
+    Unit,
+    WorkflowHistory,
+)
+
+from .bookings import BookingView, RequestLineView, RequestView
+from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
+from .families import AccountView, ChildView, GuardianView, HouseholdView
+from .history import WorkflowHistoryView
+from .security import StaffOnly, staff_roles
+from .worklist import WorklistView
+
+SCREENS = [
+    (HouseholdView, Household, "Foyers", "Familles", "foyers"),
+    (GuardianView, Guardian, "Responsables légaux", "Familles", "responsables"),
+    (ChildView, Child, "Enfants", "Familles", "enfants"),
+    (EnrolmentView, Enrolment, "Inscriptions", "Familles", "inscriptions"),
+    (ServiceView, Service, "Services", "Offre", "services"),
+    (SiteView, Site, "Structures", "Offre", "structures"),
+    (UnitView, Unit, "Prestations", "Offre", "prestations"),
+    (ClosureView, Closure, "Fermetures", "Offre", "fermetures"),
+    (RequestView, Request, "Demandes", "Réservations", "demandes"),
+    (RequestLineView, RequestLine, "Lignes de demande", "Réservations", "lignes"),
+    (BookingView, Booking, "Réservations", "Réservations", "reservations"),
+    (WorkflowHistoryView, WorkflowHistory, "Journal des décisions", "Réservations", "journal"),
+    (AccountView, Account, "Comptes", None, "comptes"),
+]
+
+
+class StaffIndexView(StaffOnly, AdminIndexView):
+    @expose("/")
+    def index(self):
+        from workflows.bookings import worklist
+
+        pending = None
+        if {"approver", "admin"} & staff_roles():
+            pending = worklist(current_user.actor,
+                               stale_after=current_app.config["STALE_AFTER"]).count()
+        town = current_user.account.town
+        return self.render("admin/index.html", pending=pending,
+                           town_name=town.name if town else "")
 
 
 def init_app(app: Flask) -> None:
-    from flask_admin import Admin
-    from flask_admin.theme import Bootstrap4Theme
-
-    Admin(app, name="Portail Famille – agents", theme=Bootstrap4Theme())
+    admin = Admin(
+        app,
+        name="Portail Famille – agents",
+        theme=Bootstrap4Theme(base_template="admin/portail_base.html"),
+        index_view=StaffIndexView(name="Accueil", url="/admin"),
+    )
+    admin.add_view(WorklistView(name="Demandes à traiter", endpoint="admin_worklist",
+                                url="/admin/demandes-a-traiter"))
+    for view, model, name, category, slug in SCREENS:
+        admin.add_view(view(model, name=name, category=category,
+                            endpoint=f"admin_{model.__name__.lower()}", url=f"/admin/{slug}"))
+    app.extensions["portail_admin"] = admin

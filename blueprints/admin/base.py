@@ -11,7 +11,7 @@ from flask_admin.model import typefmt
 
 from workflows.calendar import PARIS, from_utc_naive
 
-from .scope import in_town, scoped
+from .scope import CONDITIONS, scoped
 from .security import AdminForm, StaffOnly, town_id
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -35,19 +35,17 @@ def _bool_fr(view, value, name=None):
     return "Oui" if value else "Non"
 
 
-FORMATTERS = dict(typefmt.BASE_FORMATTERS)
-FORMATTERS.update({
-    dt.date: lambda view, value, name=None: date_fr(value),
+# Flask-Admin picks the first formatter whose type matches (isinstance): datetime before
+# date, since a datetime is a date.
+FORMATTERS = {
     dt.datetime: lambda view, value, name=None: datetime_fr(value),
+    dt.date: lambda view, value, name=None: date_fr(value),
     dt.time: lambda view, value, name=None: value.strftime("%H:%M"),
     bool: _bool_fr,
-})
+}
+FORMATTERS.update({k: v for k, v in typefmt.BASE_FORMATTERS.items() if k not in FORMATTERS})
 DETAIL_FORMATTERS = dict(typefmt.DETAIL_FORMATTERS)
 DETAIL_FORMATTERS.update(FORMATTERS)
-
-
-def choice_formatter(labels: dict[str, str], column: str):
-    return lambda view, context, model, name: labels.get(getattr(model, column), getattr(model, column))
 
 
 class TownModelView(StaffOnly, ModelView):
@@ -82,8 +80,6 @@ class TownModelView(StaffOnly, ModelView):
 
     def _scope_form(self, form):
         """Related-object menus offer only this town's rows (and accept only them)."""
-        from .scope import CONDITIONS
-
         for field in form:
             query = getattr(field, "query", None)
             model = getattr(query, "model", None)
@@ -125,7 +121,3 @@ class ReadOnlyModelView(TownModelView):
     can_edit = False
     can_delete = False
 
-
-def town_filter(model):
-    """For a foreign key filter's options: only this town's rows (used lazily per request)."""
-    return in_town(model, town_id())

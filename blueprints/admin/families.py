@@ -1,0 +1,117 @@
+"""Households, guardians, children and the logins (accounts)."""
+
+from __future__ import annotations
+
+from flask_admin.contrib.peewee.filters import BooleanEqualFilter, FilterLike
+from wtforms import StringField
+from wtforms.validators import Optional, Regexp
+
+from models import Account, Child
+
+from .base import TownModelView
+from .security import staff_roles
+
+STAFF_ROLES = ("approver", "finance", "editor", "reviewer", "admin")
+
+
+class HouseholdView(TownModelView):
+    column_list = ("name", "address", "caf_number", "qf", "qf_updated", "dependent_children")
+    column_labels = {
+        "name": "Nom du foyer",
+        "address": "Adresse",
+        "caf_number": "N° allocataire CAF",
+        "qf": "Quotient familial",
+        "qf_updated": "QF mis à jour le",
+        "dependent_children": "Enfants à charge",
+    }
+    column_searchable_list = ("name", "caf_number")
+    column_sortable_list = ("name", "qf")
+    column_default_sort = "name"
+
+
+class GuardianView(TownModelView):
+    column_list = ("civility", "first_name", "last_name", "household", "email", "phone",
+                   "is_reference")
+    column_labels = {
+        "civility": "Civilité",
+        "first_name": "Prénom",
+        "last_name": "Nom",
+        "household": "Foyer",
+        "email": "E-mail",
+        "phone": "Téléphone",
+        "is_reference": "Responsable de référence",
+        "account": "Compte",
+    }
+    column_searchable_list = ("first_name", "last_name", "email")
+    column_sortable_list = ("last_name", "first_name")
+    column_default_sort = "last_name"
+    form_excluded_columns = ("account",)  # logins are linked by the adhesion flow
+
+
+class ChildView(TownModelView):
+    column_list = ("first_name", "last_name", "household", "birth_date", "school", "class_name",
+                   "meal_option", "has_pai")
+    column_labels = {
+        "first_name": "Prénom",
+        "last_name": "Nom",
+        "household": "Foyer",
+        "birth_date": "Date de naissance",
+        "school": "École",
+        "class_name": "Classe",
+        "meal_option": "Régime alimentaire",
+        "has_pai": "PAI",
+    }
+    column_searchable_list = ("first_name", "last_name")
+    column_sortable_list = ("last_name", "first_name", "birth_date")
+    column_default_sort = "last_name"
+    column_filters = (
+        FilterLike(Child.school, "École"),
+        FilterLike(Child.class_name, "Classe"),
+        BooleanEqualFilter(Child.has_pai, "PAI"),
+    )
+
+
+class AccountView(TownModelView):
+    """Logins of the town: its staff and its parents. The password hash is never shown;
+    only the town's administrators change roles or deactivate an account."""
+
+    can_create = False
+    column_list = ("email", "is_staff", "roles", "is_active", "created_at")
+    column_details_list = column_list
+    column_labels = {
+        "email": "E-mail",
+        "is_staff": "Agent",
+        "roles": "Rôles",
+        "is_active": "Actif",
+        "created_at": "Créé le",
+    }
+    column_searchable_list = ("email",)
+    column_sortable_list = ("email", "created_at")
+    column_default_sort = "email"
+    column_filters = (
+        BooleanEqualFilter(Account.is_staff, "Agent"),
+        BooleanEqualFilter(Account.is_active, "Actif"),
+    )
+    form_columns = ("is_active", "roles")
+    form_overrides = {"roles": StringField}
+    form_args = {
+        "roles": {
+            "label": "Rôles (séparés par des virgules : " + ", ".join(STAFF_ROLES) + ")",
+            "validators": [Optional(), Regexp(
+                r"^(" + "|".join(STAFF_ROLES) + r")(,(" + "|".join(STAFF_ROLES) + r"))*$",
+                message="Rôles inconnus : utilisez " + ", ".join(STAFF_ROLES) + ".",
+            )],
+        },
+        "is_active": {"label": "Actif"},
+    }
+
+    @property
+    def can_edit(self) -> bool:
+        return "admin" in staff_roles()
+
+    def on_model_change(self, form, model, is_created):
+        if not model.is_staff:
+            model.roles = ""  # roles are for staff only
+        # Ending every session of the account when it is deactivated or its roles change.
+        model.session_version = model.session_version + 1
+

@@ -1,0 +1,62 @@
+"""The audit log: every workflow transition, who fired it, when, from, to and why."""
+
+from __future__ import annotations
+
+from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterEqual, FilterLike
+
+from models import WorkflowHistory
+from workflows.definitions import BOOKING, REQUEST
+
+from .base import ReadOnlyModelView
+
+WORKFLOWS = [("booking", "Réservation"), ("request", "Demande")]
+ROLES = [("parent", "Parent"), ("approver", "Valideur"), ("finance", "Régie"),
+         ("editor", "Rédacteur"), ("reviewer", "Relecteur"), ("admin", "Administrateur"),
+         ("system", "Système")]
+TRANSITIONS = sorted(
+    {(name, f"{t.title or name} ({name})")
+     for wf in (BOOKING, REQUEST) for name, t in wf.transitions.items()}
+)
+TITLES = {name: t.title or name for wf in (BOOKING, REQUEST)
+          for name, t in wf.transitions.items()}
+STATES = {**REQUEST.states, **BOOKING.states}
+
+
+def _state(view, context, model, name):
+    value = getattr(model, name)
+    return f"{STATES.get(value, value)}"
+
+
+class WorkflowHistoryView(ReadOnlyModelView):
+    column_list = ("at", "workflow", "object_id", "transition", "from_state", "to_state",
+                   "actor", "role", "comment")
+    column_details_list = column_list + ("line_id",)
+    column_labels = {
+        "at": "Quand",
+        "workflow": "Processus",
+        "object_id": "Objet n°",
+        "transition": "Transition",
+        "from_state": "De",
+        "to_state": "Vers",
+        "actor": "Qui",
+        "role": "Rôle",
+        "comment": "Motif / commentaire",
+        "line_id": "Ligne de demande n°",
+    }
+    column_choices = {"workflow": WORKFLOWS, "role": ROLES}
+    column_formatters = {
+        "transition": lambda v, c, m, n: TITLES.get(m.transition, m.transition),
+        "from_state": _state,
+        "to_state": _state,
+        "actor": lambda v, c, m, n: str(m.actor) if m.actor_id else "Système",
+    }
+    column_sortable_list = ("at",)
+    column_default_sort = ("at", True)
+    column_filters = (
+        FilterEqual(WorkflowHistory.workflow, "Processus", options=WORKFLOWS),
+        FilterEqual(WorkflowHistory.transition, "Transition", options=TRANSITIONS),
+        FilterEqual(WorkflowHistory.role, "Rôle", options=ROLES),
+        FilterEqual(WorkflowHistory.object_id, "Objet n°"),
+        FilterLike(WorkflowHistory.comment, "Motif"),
+        DateTimeBetweenFilter(WorkflowHistory.at, "Quand"),
+    )

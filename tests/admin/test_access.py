@@ -1,0 +1,83 @@
+"""Only staff reach the admin, and only their own town's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import Booking, Child, Household, RequestLine
+
+from .. import factories as f
+from .conftest import login, make_staff, send, worklist_page
+
+SCREENS = ["/admin/", "/admin/demandes-a-traiter/", "/admin/foyers/", "/admin/enfants/",
+           "/admin/prestations/", "/admin/journal/", "/admin/comptes/"]
+
+
+@pytest.mark.parametrize("url", SCREENS)
+def test_a_visitor_is_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion?next=")
+
+
+@pytest.mark.parametrize("url", SCREENS)
+def test_a_parent_is_turned_away(app, client, town_a, url):
+    h = f.household(town_a)
+    assert login(client, h._email, f.PASSWORD).status_code == 302
+    assert client.get(url).status_code == 403
+
+
+def test_staff_land_on_the_admin_after_login(app, client, town_a):
+    staff = make_staff(town_a)
+    response = login(client, staff.email)
+    assert response.headers["Location"] == "/admin/"
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "Demandes à traiter" in page.get_data(as_text=True)
+
+
+def test_a_finance_agent_has_no_worklist(app, client, town_a):
+    staff = make_staff(town_a, roles="finance")
+    login(client, staff.email)
+    assert client.get("/admin/foyers/").status_code == 200
+    assert worklist_page(client).status_code == 403
+
+
+def test_staff_of_another_town_see_nothing_of_it(app, client, town_a, town_b, wednesdays):
+    h = f.household(town_a, "Dupuis", children=("Zoé",), wednesday=True)
+    send(town_a, h, "MERCREDI REPAS", wednesdays)
+    f.household(town_b, "Bernard", children=("Hugo",), wednesday=True)
+    staff_b = make_staff(town_b)
+    login(client, staff_b.email)
+
+    html = worklist_page(client).get_data(as_text=True)
+    assert "Zoé" not in html and "Dupuis" not in html
+    assert "Aucune ligne en attente" in html
+    assert "Dupuis" not in client.get("/admin/foyers/").get_data(as_text=True)
+    assert "Bernard" in client.get("/admin/foyers/").get_data(as_text=True)
+
+    household = Household.get(Household.name == "Dupuis")
+    child = Child.get(Child.first_name == "Zoé")
+    line = RequestLine.select().first()
+    booking = Booking.select().first()
+    for url in (f"/admin/foyers/details/?id={household.id}",
+                f"/admin/foyers/edit/?id={household.id}",
+                f"/admin/enfants/edit/?id={child.id}",
+                f"/admin/lignes/details/?id={line.id}",
+                f"/admin/reservations/details/?id={booking.id}",
+                f"/admin/demandes/details/?id={line.request_id}"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_staff_cannot_decide_another_towns_lines(app, client, town_a, town_b, wednesdays):
+    from .conftest import decide
+
+    h = f.household(town_a, "Dupuis", wednesday=True)
+    send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
+    f.household(town_b, "Bernard", wednesday=True)
+    staff_b = make_staff(town_b)
+    login(client, staff_b.email)
+    line = RequestLine.get()
+    decide(client, [line.id], "accept")
+    assert RequestLine.get_by_id(line.id).state == "pending"
+    assert Booking.get().state == "requested"
