@@ -1,5 +1,18 @@
 """Peewee tables, split by aggregate, bound to one proxy."""
 
+from .billing import (
+    AbsenceJustification,
+    CreditNote,
+    DummyBankTransaction,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoicingRun,
+    Payment,
+    PaymentInvoice,
+    PaymentNotification,
+    Price,
+)
 from .bookings import Booking, Request, RequestLine
 from .catalogue import Closure, Enrolment, Service, Site, Unit
 from .db import BaseModel, bind_database, database, is_postgres, is_sqlite, transaction
@@ -21,6 +34,17 @@ ALL_MODELS = [
     RequestLine,
     Booking,
     WorkflowHistory,
+    Price,
+    AbsenceJustification,
+    InvoicingRun,
+    InvoiceCounter,
+    Invoice,
+    InvoiceLine,
+    CreditNote,
+    Payment,
+    PaymentInvoice,
+    PaymentNotification,
+    DummyBankTransaction,
 ]
 
 

@@ -67,3 +67,49 @@ REQUEST = define(
 
 # The line action each booking transition answers, for the operations.
 BOOK_TRANSITIONS = {"book": "request", "cancel": "ask_cancel"}
+
+
+# -- billing (appended by the billing issue) ------------------------------------------------
+from models.billing import Invoice, Payment  # noqa: E402
+
+INVOICE = define(
+    "invoice",
+    Invoice,
+    states={
+        "draft": "Brouillon",
+        "issued": "À payer",
+        "partly_paid": "Partiellement payée",
+        "paid": "Payée",
+        "credited": "Annulée par avoir",
+    },
+    initial="draft",
+    transitions=[
+        _t("issue", "draft", "issued", {"system", "finance"}, title="Émettre"),
+        _t("pay", ("issued", "partly_paid"), "paid", {"system", "finance"}, title="Solder"),
+        _t("pay_part", ("issued", "partly_paid"), "partly_paid", {"system", "finance"},
+           title="Paiement partiel"),
+        _t("credit", ("issued", "partly_paid"), "credited", {"finance"}, needs_comment=True,
+           title="Annuler par un avoir"),
+    ],
+)
+
+PAYMENT = define(
+    "payment",
+    Payment,
+    states={
+        "created": "Créé",
+        "pending": "En attente de validation par la banque",
+        "validated": "Validé",
+        "refused": "Refusé par la banque",
+        "abandoned": "Abandonné",
+    },
+    initial="created",
+    transitions=[
+        _t("send", "created", "pending", {"parent", "system"}, title="Payer en ligne"),
+        _t("validate", "pending", "validated", {"system"}, title="Valider"),
+        _t("refuse", "pending", "refused", {"system"}, title="Refuser"),
+        _t("abandon", ("created", "pending"), "abandoned", {"system", "parent"},
+           title="Abandonner"),
+        _t("record", "created", "validated", {"finance"}, title="Enregistrer un règlement"),
+    ],
+)

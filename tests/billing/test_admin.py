@@ -1,0 +1,106 @@
+"""The billing office's admin screens: finance role of the town only; run the month's
+invoicing, preview, issue; prices; offline payments; credit notes."""
+
+import pytest
+
+from models.billing import CreditNote, Invoice, InvoicingRun, Payment, Price
+
+from .. import factories as f
+from ..conftest import run_worker
+from .helpers import MONTH, book, csrf, family, issued_invoice, login, priced_town, staff, weekdays
+
+
+@pytest.fixture
+def admin_app(app):
+    if "billing_office.index" not in app.view_functions:
+        admin = app.extensions.get("portail_admin")
+        if admin is None:
+            pytest.skip("the admin is not built by this app")
+        from blueprints.billing.admin import register
+
+        register(admin, app)
+    return app
+
+
+@pytest.fixture
+def aclient(admin_app):
+    return admin_app.test_client()
+
+
+def test_only_finance_or_admin_staff_enter(aclient):
+    town = priced_town()
+    assert aclient.get("/admin/facturation/").status_code == 302  # to the login page
+    login(aclient, staff(town, "approver").email)
+    assert aclient.get("/admin/facturation/").status_code == 403
+    assert aclient.get("/admin/tarifs/").status_code == 403
+    aclient.post("/deconnexion", data={"csrf_token": csrf(aclient, "/admin/")})
+    login(aclient, staff(town, "admin").email)
+    assert aclient.get("/admin/facturation/").status_code == 200
+    h = family(town)
+    login_parent = aclient  # a parent is not staff
+    aclient.post("/deconnexion", data={"csrf_token": csrf(aclient, "/admin/")})
+    login(login_parent, h._email)
+    assert aclient.get("/admin/facturation/").status_code in (302, 403)
+
+
+def test_run_preview_issue_through_the_screens(aclient, admin_app):
+    town = priced_town()
+    for name in ("Aubert", "Blanc"):
+        h = family(town, name)
+        book(h.children[0], f.unit(town), weekdays(n=2))
+    login(aclient, staff(town).email)
+    token = csrf(aclient, "/admin/facturation/")
+    resp = aclient.post("/admin/facturation/", data={"csrf_token": token,
+                                                     "month": MONTH.isoformat()})
+    assert resp.status_code == 302
+    run = InvoicingRun.get()
+    assert aclient.get(f"/admin/facturation/progression/{run.id}").json["state"] == "queued"
+    run_worker()
+    assert aclient.get(f"/admin/facturation/progression/{run.id}").json == {
+        "state": "drafted", "done": 2, "total": 2, "created": 2, "issued": 0}
+    page = aclient.get(f"/admin/facturation/apercu/{run.id}").get_data(as_text=True)
+    assert "Aubert" in page and "Brouillon : 2 facture(s), 6,00" in page
+    aclient.post(f"/admin/facturation/emettre/{run.id}", data={"csrf_token": token})
+    run_worker()
+    assert {i.state for i in Invoice.select()} == {"issued"}
+    assert "Émises" in aclient.get("/admin/facturation/").get_data(as_text=True)
+    listing = aclient.get("/admin/factures/").get_data(as_text=True)
+    assert Invoice.select().first().number in listing
+
+
+def test_other_towns_are_invisible(aclient):
+    town, h, inv = issued_invoice()
+    other = priced_town()
+    login(aclient, staff(other).email)
+    assert inv.number not in aclient.get("/admin/factures/").get_data(as_text=True)
+    assert aclient.get(f"/admin/factures/details/?id={inv.id}").status_code in (302, 404)
+    assert aclient.get(f"/admin/facturation/avoir/{inv.id}").status_code == 404
+    prices = aclient.get("/admin/tarifs/").get_data(as_text=True)
+    assert prices.count("1,50 €") == 2  # only its own two schools' REPAS tier
+
+
+def test_prices_offline_payment_and_credit_note_screens(aclient):
+    town, h, inv = issued_invoice(days=10)  # 15,00 €
+    agent = staff(town)
+    login(aclient, agent.email)
+    token = csrf(aclient, "/admin/tarifs/new/")
+    unit = f.unit(town, "GARDERIE MATIN")
+    resp = aclient.post("/admin/tarifs/new/", data={
+        "csrf_token": token, "unit": str(unit.id), "qf_min": "0", "qf_max": "",
+        "amount_cents": "135", "valid_from": "2027-01-01", "valid_to": ""})
+    assert resp.status_code == 302
+    assert Price.get(Price.valid_from == "2027-01-01").town_id == town.id
+    resp = aclient.post("/admin/facturation/reglement", data={
+        "csrf_token": token, "household": str(h.id), "method": "cheque", "amount": "10,00",
+        "reference": "CHQ 42"})
+    assert resp.status_code == 302
+    assert Invoice.get_by_id(inv.id).state == "partly_paid"
+    assert Payment.get().reference == "CHQ 42"
+    balances = aclient.get("/admin/facturation/soldes").get_data(as_text=True)
+    assert "5,00 €" in balances
+    resp = aclient.post(f"/admin/facturation/avoir/{inv.id}", data={
+        "csrf_token": token, "amount": "", "reason": "Fermeture exceptionnelle"})
+    assert resp.status_code == 302
+    assert Invoice.get_by_id(inv.id).state == "paid"  # paid 10, credited 5: balance zero
+    note = CreditNote.get()
+    assert aclient.get(f"/admin/facturation/avoirs/{note.id}.pdf").mimetype == "application/pdf"
