@@ -1,4 +1,5 @@
-"""The timer: rq's own cron scheduler enqueues the validator every VALIDATE_EVERY seconds."""
+"""The timer: rq's own cron scheduler enqueues the validator every VALIDATE_EVERY seconds,
+and the other periodic jobs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rq.cron import CronScheduler
 from config import get_config
 
 from .queue import redis_from_url, setting
+from .payments import abandon_stale_payments
 from .validator import validate_pending
 
 
@@ -20,6 +22,15 @@ def build_scheduler(config=None) -> CronScheduler:
         queue_name=setting(config, "QUEUE_NAME"),
         interval=setting(config, "VALIDATE_EVERY"),
         job_timeout=3600,
+        result_ttl=300,
+    )
+    # Online payments with no result from the provider after a while are asked once more,
+    # then abandoned, which frees their invoices.
+    scheduler.register(
+        abandon_stale_payments,
+        queue_name=setting(config, "QUEUE_NAME"),
+        interval=600,
+        job_timeout=600,
         result_ttl=300,
     )
     return scheduler

@@ -81,4 +81,7 @@ def init_app(app: Flask) -> None:
     for view, model, name, category, slug in SCREENS:
         admin.add_view(view(model, name=name, category=category,
                             endpoint=f"admin_{model.__name__.lower()}", url=f"/admin/{slug}"))
+    from blueprints.billing import admin as billing_admin
+
+    billing_admin.register(admin, app)
     app.extensions["portail_admin"] = admin
