@@ -1,24 +1,14 @@
-"""The parents' screens: planning, basket, requests."""
+"""The parents' screens: home, a child's planning (month and week), the basket and its recap,
+and the list and detail of requests. Views are thin: they read through workflows and change
+states only through workflows.bookings operations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, url_for
-
-from ..auth import parent_required
+from flask import Blueprint, Flask
 
 bp = Blueprint("portal", __name__)
 
-
-@bp.route("/")
-@parent_required
-def home():
-    return redirect(url_for("portal.requests_list"))
-
-
-@bp.route("/demandes")
-@parent_required
-def requests_list():
-    return "Mes demandes"
+from . import views  # noqa: E402,F401  (registers the routes on bp)
 
 
 def init_app(app: Flask) -> None:

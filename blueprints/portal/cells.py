@@ -111,6 +111,8 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         "date": cell.date.isoformat(),
         "unit_id": cell.unit.id,
         "unit": cell.unit.code,
+        "wd": cell.date.isoweekday(),
+        "week": (cell.date - dt.timedelta(days=cell.date.weekday())).isoformat(),
         "state": cell.state,
         "icon": icon,
         "text": words,

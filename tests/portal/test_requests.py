@@ -1,0 +1,52 @@
+"""Mes demandes: the list with each request's state, and the detail with each line."""
+
+from __future__ import annotations
+
+from models import Account
+from tests import factories as f
+from workflows import bookings
+from workflows.accounts import actor_for, hash_password
+
+from .conftest import Parent
+
+
+def test_list_and_detail_follow_the_validation(parent, town):
+    days = f.open_days(n=2)
+    parent.add([(f.unit(town).id, d, "book") for d in days])
+    parent.post("/panier/confirmer")
+    html = parent.client.get("/demandes").get_data(as_text=True)
+    assert "Demande n° 1" in html and "Léa" in html
+    assert "◷" in html and "envoyée, en cours de traitement" in html
+    assert days[0].strftime("%Y") in html  # the period
+    bookings.sweep()
+    html = parent.client.get("/demandes").get_data(as_text=True)
+    assert "✓" in html and "traitée : acceptée" in html
+    detail = parent.client.get("/demandes/1").get_data(as_text=True)
+    assert detail.count("acceptée") >= 3  # the request and its two lines
+    assert "Réserver" in detail and "Repas" in detail
+
+
+def test_refused_lines_show_their_reason(app, town):
+    household = f.household(town, name="Petit", wednesday=True)
+    child = household.children[0]
+    mercredi = f.unit(town, "MERCREDI REPAS")  # decided by staff
+    wednesday = f.open_days(weekdays="3", n=1)[0]
+    (number,) = bookings.submit(
+        f.parent_actor(household),
+        [bookings.RequestSpec(child.id, [(mercredi.id, wednesday, "book")])],
+    )
+    agent = Account.create(
+        email="agent@ville.fr",
+        password_hash=hash_password("a-b-c-d"),
+        is_staff=True,
+        roles="approver",
+        town=town,
+    )
+    line_ids = [line.id for line in bookings.request_lines(number)]
+    bookings.staff_decide(actor_for(agent), line_ids, "refuse", "Sortie scolaire ce jour-là")
+
+    parent = Parent(app.test_client(), household)
+    html = parent.client.get(f"/demandes/{number}").get_data(as_text=True)
+    assert "✕" in html and "refusée" in html
+    assert "Motif : Sortie scolaire ce jour-là" in html
+    assert "traitée : refusée" in parent.client.get("/demandes").get_data(as_text=True)
