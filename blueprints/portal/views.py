@@ -131,7 +131,7 @@ def _moment_fr(moment: dt.datetime | None) -> str:
     return f"{date_fr(local.date())} à {local.hour}h{local.minute:02d}"
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _portal_context() -> dict:
     if current_user.is_authenticated and getattr(current_user, "household", None) is not None:
         return {"basket_count": _basket_count(), "nav_children": _children()}
