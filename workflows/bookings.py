@@ -465,6 +465,7 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
     for unit_id, day in sorted(cells):
         if not ctx.units[unit_id].waiting_list:
             continue
+        ctx.places_left.pop((unit_id, day), None)  # recount: a cancellation freed a place
         waiting = (
             Booking.select(Booking.id, Booking.line, Booking.child, Booking.unit, Booking.date)
             .where(Booking.unit == unit_id, Booking.date == day, Booking.state == "waiting")

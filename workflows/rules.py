@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from models import Booking, Closure, Enrolment, Service, Town, Unit, is_postgres
+from models import Booking, Closure, Enrolment, RequestLine, Service, Town, Unit, is_postgres
 
 from .calendar import (
     PARIS,
@@ -168,8 +168,9 @@ class RuleContext:
         return True
 
     def load_places(self, keys) -> None:
-        """Count the booked places of (unit, day) pairs. On PostgreSQL the units are locked
-        first, so two workers never both hand out the last place."""
+        """Count the places taken (booked, or booked with a cancellation pending) of
+        (unit, day) pairs. On PostgreSQL the units are locked first, so two workers never
+        both hand out the last place."""
         keys = [k for k in set(keys) if k not in self.places_left]
         unit_ids = sorted({u for u, _ in keys})
         if not unit_ids:
@@ -183,7 +184,8 @@ class RuleContext:
             .where(
                 Booking.unit.in_(unit_ids),
                 Booking.date.between(days[0], days[-1]),
-                Booking.state == "booked",
+                # a pending cancellation still holds its place: it may be refused
+                Booking.state.in_(["booked", "cancel_requested"]),
             )
             .group_by(Booking.unit, Booking.date)
             .tuples()
@@ -202,7 +204,13 @@ class RuleContext:
 
 
 def _sent_at(item: LineItem, ctx: RuleContext) -> dt.datetime:
-    return item.sent_at or ctx.now
+    sent_at = getattr(item, "sent_at", None)
+    if sent_at is None and getattr(item, "line_id", None):
+        # A Booking fired on its own (engine.fire): judge by when its line was sent.
+        sent_at = aware(
+            RequestLine.select(RequestLine.sent_at).where(RequestLine.id == item.line_id).scalar()
+        )
+    return sent_at or ctx.now
 
 
 # -- guards of the booking workflow ------------------------------------------------------
