@@ -80,9 +80,11 @@ def _env(db_url, redis_url, tmp_path_factory):
 def _wipe() -> None:
     tables = [m._meta.table_name for m in ALL_MODELS]
     if is_postgres():
-        database.execute_sql(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
+        # DELETE is much faster than TRUNCATE on tables this small (TRUNCATE rewrites files).
+        database.execute_sql("SET session_replication_role = replica")  # skip FK triggers
+        for t in tables:
+            database.execute_sql(f'DELETE FROM "{t}"')
+        database.execute_sql("SET session_replication_role = DEFAULT")
     else:
         database.execute_sql("PRAGMA foreign_keys = OFF")
         for t in reversed(tables):
