@@ -490,8 +490,11 @@ def complete_requests(request_ids=None) -> int:
     has = lambda state: fn.EXISTS(  # noqa: E731
         RequestLine.select(RequestLine.id).where(lines, RequestLine.state == state)
     )
-    summary = Case(None, [(~has("refused"), "accepted"), (~has("accepted") & ~has("queued"),
-                                                           "refused")], "partly_accepted")
+    summary = Case(None, [
+        (~has("refused") & ~has("queued"), "accepted"),
+        (~has("accepted") & ~has("queued"), "refused"),
+        (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list
+    ], "partly_accepted")
     where = ~has("pending")
     if request_ids is not None:
         request_ids = list(request_ids)

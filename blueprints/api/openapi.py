@@ -58,7 +58,7 @@ def build_spec() -> dict:
             "number": {"type": "integer"}, "child": {"type": "integer"},
             "state": {"type": "string", "enum": ["sent", "done"]},
             "summary": {"type": "string", "nullable": True,
-                        "enum": ["accepted", "partly_accepted", "refused", None]},
+                        "enum": ["accepted", "partly_accepted", "refused", "waiting", None]},
             "sent_at": {"type": "string", "format": "date-time"},
             "period": {"type": "object", "properties": {
                 "from": {"type": "string", "format": "date"},

@@ -49,6 +49,7 @@ REQUEST_STATUS = {
     "sent": ("◷", "envoyée, en cours de traitement", "requested"),
     "accepted": ("✓", "traitée : acceptée", "booked"),
     "partly_accepted": ("◐", "traitée : partiellement acceptée", "partly"),
+    "waiting": ("◷", "traitée : en liste d'attente", "waiting"),
     "refused": ("✕", "traitée : refusée", "refused"),
 }
 LINE_STATUS = {

@@ -131,6 +131,9 @@ def test_waiting_list_ranks_and_first_waiting_admitted_on_cancellation(queue, mo
     waiting = list(Booking.select().where(Booking.state == "waiting").order_by(Booking.rank))
     assert [b.rank for b in waiting] == [1, 2, 3, 4, 5, 6, 7]
     assert {b.rank for b in Booking.select().where(Booking.state == "booked")} == {None}
+    # each child's request says where it stands: accepted, or on the waiting list
+    summaries = sorted(r.summary for r in Request.select())
+    assert summaries == ["accepted"] * 3 + ["waiting"] * 7
 
     # a parent cancels a booked day; once the cancellation is confirmed, rank 1 comes in
     booked = Booking.select().where(Booking.state == "booked").first()
