@@ -64,8 +64,10 @@ class RequestRefused(WorkflowError):
     code = "request_refused"
 
     def __init__(self, problems: list[LineProblem]) -> None:
-        super().__init__(f"{len(problems)} line(s) refused: " + ", ".join(
-            f"{p.date} {p.code}" for p in problems[:5]))
+        super().__init__(
+            f"{len(problems)} line(s) refused: "
+            + ", ".join(f"{p.date} {p.code}" for p in problems[:5])
+        )
         self.problems = problems
 
 
@@ -134,8 +136,15 @@ def check_lines(actor: Actor, role: str, lines, now=None) -> list[LineProblem]:
         if code:
             params = ctx.reason_params(item, code)
             problems.append(
-                LineProblem(child_id, unit_id, day, action, code,
-                            messages.reason_fr(code, **params), messages.reason_en(code, **params))
+                LineProblem(
+                    child_id,
+                    unit_id,
+                    day,
+                    action,
+                    code,
+                    messages.reason_fr(code, **params),
+                    messages.reason_en(code, **params),
+                )
             )
     return problems
 
@@ -144,8 +153,10 @@ def _towns_of(actor: Actor) -> set[int]:
     if not actor.household_ids:
         return set()
     return {
-        t for (t,) in Household.select(Household.town)
-        .where(Household.id.in_(list(actor.household_ids))).tuples()
+        t
+        for (t,) in Household.select(Household.town)
+        .where(Household.id.in_(list(actor.household_ids)))
+        .tuples()
     }
 
 
@@ -200,7 +211,9 @@ def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LinePro
             days = [d for _, d, _ in rows]
             existing = {
                 (u, d): lid
-                for lid, u, d in RequestLine.select(RequestLine.id, RequestLine.unit, RequestLine.date)
+                for lid, u, d in RequestLine.select(
+                    RequestLine.id, RequestLine.unit, RequestLine.date
+                )
                 .where(RequestLine.request == rid, RequestLine.date.between(min(days), max(days)))
                 .tuples()
             }
@@ -213,8 +226,15 @@ def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LinePro
 
 def _insert_lines(request_id, child_id, rows, state, sent_at) -> None:
     data = [
-        {"request": request_id, "child": child_id, "unit": u, "date": d, "action": a,
-         "state": state, "sent_at": sent_at}
+        {
+            "request": request_id,
+            "child": child_id,
+            "unit": u,
+            "date": d,
+            "action": a,
+            "state": state,
+            "sent_at": sent_at,
+        }
         for u, d, a in rows
     ]
     for i in range(0, len(data), CHUNK):
@@ -305,7 +325,11 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
     sent_at = to_utc_naive(now)
     lines_of = RequestLine.request == Request.id
     fire_many(
-        REQUEST, "send", actor, role, Request.id.in_(request_ids),
+        REQUEST,
+        "send",
+        actor,
+        role,
+        Request.id.in_(request_ids),
         values={
             "sent_at": sent_at,
             "sent_by": actor.account_id,
@@ -318,13 +342,23 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
     ).execute()
     # A booking row for every cell a line books, if none exists yet.
     fresh = RequestLine.select(
-        RequestLine.child, RequestLine.unit, RequestLine.date, SQL("'free'"), SQL("''"),
+        RequestLine.child,
+        RequestLine.unit,
+        RequestLine.date,
+        SQL("'free'"),
+        SQL("''"),
         SQL("''"),
     ).where(RequestLine.request.in_(request_ids), RequestLine.action == "book")
     Booking.insert_from(
         fresh,
-        [Booking.child, Booking.unit, Booking.date, Booking.state, Booking.refusal_code,
-         Booking.refusal_reason],
+        [
+            Booking.child,
+            Booking.unit,
+            Booking.date,
+            Booking.state,
+            Booking.refusal_code,
+            Booking.refusal_reason,
+        ],
     ).on_conflict_ignore().execute()
     for action, transition in BOOK_TRANSITIONS.items():
         own = RequestLine.select(RequestLine.id).where(
@@ -336,7 +370,11 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
             RequestLine.date == Booking.date,
         )
         fire_many(
-            BOOKING, transition, actor, role, fn.EXISTS(own),
+            BOOKING,
+            transition,
+            actor,
+            role,
+            fn.EXISTS(own),
             values={"line": own, "refusal_code": "", "refusal_reason": "", "rank": None},
             comment=f"request {','.join(map(str, request_ids[:20]))}",
         )
@@ -385,8 +423,9 @@ def _item(row) -> LineItem:
     return LineItem(lid, rid, child_id, unit_id, day, action, aware(sent_at))
 
 
-def decide(items: list[LineItem], actor: Actor, role: str, *, now=None,
-           refuse_comment: str | None = None) -> dict[str, int]:
+def decide(
+    items: list[LineItem], actor: Actor, role: str, *, now=None, refuse_comment: str | None = None
+) -> dict[str, int]:
     """Decide pending lines, inside the caller's transaction. By the rules (the validator,
     instant units, a staff member's "accept"), or all refused with `refuse_comment` (staff).
     Returns how many lines ended in each state."""
@@ -394,8 +433,10 @@ def decide(items: list[LineItem], actor: Actor, role: str, *, now=None,
     at = to_utc_naive(now)
     ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
     done: dict[str, int] = defaultdict(int)
-    for action, ok_t, refuse_t in (("book", "accept", "refuse"),
-                                   ("cancel", "confirm_cancel", "refuse_cancel")):
+    for action, ok_t, refuse_t in (
+        ("book", "accept", "refuse"),
+        ("cancel", "confirm_cancel", "refuse_cancel"),
+    ):
         batch = sorted((i for i in items if i.action == action), key=lambda i: i.id)
         if not batch:
             continue
@@ -404,11 +445,15 @@ def decide(items: list[LineItem], actor: Actor, role: str, *, now=None,
         else:
             ok, refused = [], [(i, "staff") for i in batch]
         if ok:
-            moved = fire_many(BOOKING, ok_t, actor, role,
-                              Booking.line.in_([i.id for i in ok]), at=at)
+            moved = fire_many(
+                BOOKING, ok_t, actor, role, Booking.line.in_([i.id for i in ok]), at=at
+            )
             done["accepted"] += _mark_lines([lid for _, lid in moved], "accepted", at, actor)
-        waiting = [i for i, code in refused
-                   if code == "full" and action == "book" and ctx.units[i.unit_id].waiting_list]
+        waiting = [
+            i
+            for i, code in refused
+            if code == "full" and action == "book" and ctx.units[i.unit_id].waiting_list
+        ]
         for item in waiting:
             done["queued"] += _queue(item, actor, role, at)
         groups = defaultdict(list)
@@ -420,11 +465,18 @@ def decide(items: list[LineItem], actor: Actor, role: str, *, now=None,
             groups[(code, text)].append(item.id)
         for (code, text), line_ids in groups.items():
             moved = fire_many(
-                BOOKING, refuse_t, actor, role, Booking.line.in_(line_ids), at=at,
-                comment=text, values={"refusal_code": code, "refusal_reason": text},
+                BOOKING,
+                refuse_t,
+                actor,
+                role,
+                Booking.line.in_(line_ids),
+                at=at,
+                comment=text,
+                values={"refusal_code": code, "refusal_reason": text},
             )
-            done["refused"] += _mark_lines([lid for _, lid in moved], "refused", at, actor,
-                                           code, text)
+            done["refused"] += _mark_lines(
+                [lid for _, lid in moved], "refused", at, actor, code, text
+            )
         if action == "cancel" and ok:
             admit_waiting({(i.unit_id, i.date) for i in ok}, ctx, actor, role, at)
     complete_requests({i.request_id for i in items})
@@ -434,13 +486,20 @@ def decide(items: list[LineItem], actor: Actor, role: str, *, now=None,
 def _mark_lines(line_ids, state, at, actor, code="", reason="") -> int:
     n = 0
     for i in range(0, len(line_ids), CHUNK):
-        n += RequestLine.update(
-            state=state, decided_at=at, decided_by=actor.account_id, reason_code=code,
-            reason=reason,
-        ).where(
-            RequestLine.id.in_(line_ids[i : i + CHUNK]),
-            RequestLine.state.in_(["pending", "queued"]),
-        ).execute()
+        n += (
+            RequestLine.update(
+                state=state,
+                decided_at=at,
+                decided_by=actor.account_id,
+                reason_code=code,
+                reason=reason,
+            )
+            .where(
+                RequestLine.id.in_(line_ids[i : i + CHUNK]),
+                RequestLine.state.in_(["pending", "queued"]),
+            )
+            .execute()
+        )
     return n
 
 
@@ -450,12 +509,12 @@ def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
         return 0
     rank = (
         Booking.select(fn.COALESCE(fn.MAX(Booking.rank), 0))
-        .where(Booking.unit == item.unit_id, Booking.date == item.date,
-               Booking.state == "waiting")
+        .where(Booking.unit == item.unit_id, Booking.date == item.date, Booking.state == "waiting")
         .scalar()
     ) + 1
-    moved = fire_many(BOOKING, "queue", actor, role, Booking.id == booking.id, at=at,
-                      values={"rank": rank})
+    moved = fire_many(
+        BOOKING, "queue", actor, role, Booking.id == booking.id, at=at, values={"rank": rank}
+    )
     return _mark_lines([lid for _, lid in moved], "queued", at, actor)
 
 
@@ -477,8 +536,9 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
             ok, _ = check_many(BOOKING, "admit", [item], ctx)
             if not ok:
                 break
-            moved = fire_many(BOOKING, "admit", actor, role, Booking.id == bid, at=at,
-                              values={"rank": None})
+            moved = fire_many(
+                BOOKING, "admit", actor, role, Booking.id == bid, at=at, values={"rank": None}
+            )
             admitted += _mark_lines([m for _, m in moved if m], "accepted", at, actor)
     return admitted
 
@@ -490,11 +550,15 @@ def complete_requests(request_ids=None) -> int:
     has = lambda state: fn.EXISTS(  # noqa: E731
         RequestLine.select(RequestLine.id).where(lines, RequestLine.state == state)
     )
-    summary = Case(None, [
-        (~has("refused") & ~has("queued"), "accepted"),
-        (~has("accepted") & ~has("queued"), "refused"),
-        (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list
-    ], "partly_accepted")
+    summary = Case(
+        None,
+        [
+            (~has("refused") & ~has("queued"), "accepted"),
+            (~has("accepted") & ~has("queued"), "refused"),
+            (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list
+        ],
+        "partly_accepted",
+    )
     where = ~has("pending")
     if request_ids is not None:
         request_ids = list(request_ids)
@@ -586,8 +650,13 @@ def staff_decide(actor: Actor, line_ids, decision: str, comment: str = "", now=N
         items = [_item(r) for r in rows]
         if not items:
             return {}
-        return decide(items, actor, "approver", now=now,
-                      refuse_comment=comment if decision == "refuse" else None)
+        return decide(
+            items,
+            actor,
+            "approver",
+            now=now,
+            refuse_comment=comment if decision == "refuse" else None,
+        )
 
 
 def request_detail(request_id: int):

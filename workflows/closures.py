@@ -10,8 +10,14 @@ from .definitions import BOOKING
 from .engine import Actor, Forbidden, WorkflowError, fire_many
 
 
-def close_days(actor: Actor, town_id: int, start: dt.date, end: dt.date, reason: str,
-               site_id: int | None = None) -> tuple[Closure, int]:
+def close_days(
+    actor: Actor,
+    town_id: int,
+    start: dt.date,
+    end: dt.date,
+    reason: str,
+    site_id: int | None = None,
+) -> tuple[Closure, int]:
     """Record a closure of the town (or of one site) and fire `cancel_by_town` on every
     booking it covers: those days are free again and nothing is billed. Returns the closure
     and the number of bookings cancelled."""
@@ -26,7 +32,10 @@ def close_days(actor: Actor, town_id: int, start: dt.date, end: dt.date, reason:
     with transaction():
         closure = Closure.create(town=town_id, site=site_id, start=start, end=end, reason=reason)
         moved = fire_many(
-            BOOKING, "cancel_by_town", actor, role,
+            BOOKING,
+            "cancel_by_town",
+            actor,
+            role,
             Booking.unit.in_(units) & Booking.date.between(start, end),
             comment=reason or "fermeture",
         )

@@ -62,8 +62,10 @@ def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
     ids = []
     for service_id, site_id in set(pairs):
         ids += [
-            u for (u,) in Unit.select(Unit.id)
-            .where(Unit.service == service_id, Unit.site == site_id).tuples()
+            u
+            for (u,) in Unit.select(Unit.id)
+            .where(Unit.service == service_id, Unit.site == site_id)
+            .tuples()
         ]
     return ids
 
@@ -79,8 +81,12 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
     bookings = {
         (u, d): (state, code, reason, rank)
         for u, d, state, code, reason, rank in Booking.select(
-            Booking.unit, Booking.date, Booking.state, Booking.refusal_code,
-            Booking.refusal_reason, Booking.rank,
+            Booking.unit,
+            Booking.date,
+            Booking.state,
+            Booking.refusal_code,
+            Booking.refusal_reason,
+            Booking.rank,
         )
         .where(Booking.child == child_id, Booking.date.between(start, end))
         .tuples()
@@ -103,7 +109,10 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
             why = ctx.open_code(child_id, unit, day)
             state, code, reason, rank = bookings.get((unit.id, day), ("free", "", "", None))
             if why and state == "free":
-                cells.append(Cell(day, unit, "closed", None, False, why))
+                code, detail = (
+                    (ctx.closed_why(unit, day) or (why, "")) if why == "closed" else (why, "")
+                )
+                cells.append(Cell(day, unit, "closed", None, False, code, detail))
                 continue
             if state in ("booked", "cancel_requested"):
                 deadline = unit.cancel_deadline.for_day(day)
@@ -114,7 +123,16 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
                 state = "refused"
                 changeable = now < deadline and not why
             cells.append(
-                Cell(day, unit, state, deadline, changeable, code, reason, rank,
-                     basket.get((unit.id, day), ""))
+                Cell(
+                    day,
+                    unit,
+                    state,
+                    deadline,
+                    changeable,
+                    code,
+                    reason,
+                    rank,
+                    basket.get((unit.id, day), ""),
+                )
             )
     return cells

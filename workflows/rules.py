@@ -18,6 +18,9 @@ from .calendar import (
     Deadline,
     format_deadline_en,
     format_deadline_fr,
+    is_public_holiday,
+    is_school_holiday,
+    public_holiday_name,
     unit_runs,
 )
 
@@ -57,12 +60,7 @@ class LineItem(NamedTuple):
 
 
 def unit_infos(unit_ids=None) -> dict[int, UnitInfo]:
-    q = (
-        Unit.select(Unit, Service, Town)
-        .join(Service)
-        .join(Town)
-        .order_by(Unit.position, Unit.id)
-    )
+    q = Unit.select(Unit, Service, Town).join(Service).join(Town).order_by(Unit.position, Unit.id)
     if unit_ids is not None:
         q = q.where(Unit.id.in_(list(unit_ids)))
     out = {}
@@ -95,7 +93,7 @@ class RuleContext:
         self,
         units: dict[int, UnitInfo],
         enrolments: dict[int, list[tuple[int, int, dt.date, dt.date]]],
-        closures: dict[int, list[tuple[int | None, dt.date, dt.date]]],
+        closures: dict[int, list[tuple[int | None, dt.date, dt.date, str]]],
         now: dt.datetime,
         may_pass_deadline: bool = False,
     ) -> None:
@@ -114,7 +112,10 @@ class RuleContext:
         for i in range(0, len(child_ids), 5000):
             rows = (
                 Enrolment.select(
-                    Enrolment.child, Enrolment.service, Enrolment.site, Enrolment.start,
+                    Enrolment.child,
+                    Enrolment.service,
+                    Enrolment.site,
+                    Enrolment.start,
                     Enrolment.end,
                 )
                 .where(Enrolment.child.in_(child_ids[i : i + 5000]), Enrolment.state == "active")
@@ -125,20 +126,40 @@ class RuleContext:
         towns = {u.town_id for u in units.values()}
         closures = defaultdict(list)
         if towns:
-            for town_id, site_id, start, end in (
-                Closure.select(Closure.town, Closure.site, Closure.start, Closure.end)
+            for town_id, site_id, start, end, reason in (
+                Closure.select(
+                    Closure.town, Closure.site, Closure.start, Closure.end, Closure.reason
+                )
                 .where(Closure.town.in_(list(towns)))
                 .tuples()
             ):
-                closures[town_id].append((site_id, start, end))
+                closures[town_id].append((site_id, start, end, reason))
         return cls(units, enrolments, closures, now or dt.datetime.now(PARIS), may_pass_deadline)
 
     # -- the rules ---------------------------------------------------------------------
-    def is_closed(self, unit: UnitInfo, day: dt.date) -> bool:
-        for site_id, start, end in self.closures.get(unit.town_id, ()):
+    def closure_reason(self, unit: UnitInfo, day: dt.date) -> str | None:
+        """The reason of the town's closure covering this unit's site on `day`, if any."""
+        for site_id, start, end, reason in self.closures.get(unit.town_id, ()):
             if start <= day <= end and (site_id is None or site_id == unit.site_id):
-                return True
-        return False
+                return reason
+        return None
+
+    def closed_why(self, unit: UnitInfo, day: dt.date) -> tuple[str, str] | None:
+        """None when the unit runs on `day`, else why not, as (code, detail): no_service,
+        public_holiday (its name), school_holidays, out_of_holidays, closure (its reason)."""
+        if str(day.isoweekday()) not in unit.weekdays:
+            return ("no_service", "")
+        if is_public_holiday(day):
+            return ("public_holiday", public_holiday_name(day) or "")
+        in_holidays = is_school_holiday(day, unit.zone)
+        if in_holidays and not unit.holiday_unit:
+            return ("school_holidays", "")
+        if unit.holiday_unit and not in_holidays:
+            return ("out_of_holidays", "")
+        reason = self.closure_reason(unit, day)
+        if reason is not None:
+            return ("closure", reason)
+        return None
 
     def is_enrolled(self, child_id: int, unit: UnitInfo, day: dt.date) -> bool:
         return any(
@@ -150,7 +171,7 @@ class RuleContext:
         """None when the cell is open, else why not ('unknown_unit', 'closed', 'not_enrolled')."""
         if unit is None:
             return "unknown_unit"
-        if not unit.runs_on(day) or self.is_closed(unit, day):
+        if not unit.runs_on(day) or self.closure_reason(unit, day) is not None:
             return "closed"
         if not self.is_enrolled(child_id, unit, day):
             return "not_enrolled"
@@ -200,7 +221,10 @@ class RuleContext:
         deadline = (unit.book_deadline if item.action == "book" else unit.cancel_deadline).for_day(
             item.date
         )
-        return {"deadline": format_deadline_fr(deadline), "deadline_iso": format_deadline_en(deadline)}
+        return {
+            "deadline": format_deadline_fr(deadline),
+            "deadline_iso": format_deadline_en(deadline),
+        }
 
 
 def _sent_at(item: LineItem, ctx: RuleContext) -> dt.datetime:

@@ -9,7 +9,6 @@ import datetime as dt
 from babel.dates import format_date
 
 from workflows import messages
-from workflows.calendar import is_public_holiday, is_school_holiday, public_holiday_name
 from workflows.planning import Cell
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
@@ -48,22 +47,22 @@ def date_fr(day: dt.date, pattern: str = "EEEE d MMMM y") -> str:
     return format_date(day, pattern, locale="fr_FR")
 
 
+CLOSED_WHY = {
+    "not_enrolled": "non inscrit à cette date",
+    "unknown_unit": "prestation inconnue",
+    "no_service": "pas de service ce jour-là",
+    "school_holidays": "vacances scolaires",
+    "out_of_holidays": "hors vacances scolaires",
+}
+
+
 def closed_reason(cell: Cell) -> str:
-    """Why a closed cell is closed, in a parent's words."""
-    if cell.reason_code == "not_enrolled":
-        return "non inscrit à cette date"
-    if cell.reason_code == "unknown_unit":
-        return "prestation inconnue"
-    day, unit = cell.date, cell.unit
-    if str(day.isoweekday()) not in unit.weekdays:
-        return "pas de service ce jour-là"
-    if is_public_holiday(day):
-        return f"jour férié ({public_holiday_name(day) or 'férié'})"
-    if is_school_holiday(day, unit.zone) and not unit.holiday_unit:
-        return "vacances scolaires"
-    if not is_school_holiday(day, unit.zone) and unit.holiday_unit:
-        return "hors vacances scolaires"
-    return "fermeture exceptionnelle"
+    """Why a closed cell is closed, in a parent's words (the rules say why, by code)."""
+    if cell.reason_code == "public_holiday":
+        return f"jour férié ({cell.reason or 'férié'})"
+    if cell.reason_code == "closure":
+        return f"fermeture : {cell.reason}" if cell.reason else "fermeture exceptionnelle"
+    return CLOSED_WHY.get(cell.reason_code, "fermé")
 
 
 def selectable_action(cell: Cell) -> str | None:

@@ -34,7 +34,7 @@ def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):
     row = WorkflowHistory.get(WorkflowHistory.transition == "cancel_by_town")
     assert (row.role, row.comment, row.actor_id) == ("admin", "Grève", admin.account_id)
     cell = next(c for c in planning(child.id, days[1], days[1]) if c.unit.id == repas.id)
-    assert cell.state == "closed"
+    assert (cell.state, cell.reason_code, cell.reason) == ("closed", "closure", "Grève")
     with pytest.raises(bookings.RequestRefused) as refused:
         bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
             child.id, [(repas.id, days[1], "book")])])
