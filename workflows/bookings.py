@@ -24,7 +24,6 @@ from models import (
     Unit,
     is_postgres,
     transaction,
-    utcnow,
 )
 
 from . import messages
@@ -543,6 +542,52 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
     return admitted
 
 
+def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple[int, list]:
+    """A parent takes back booking lines of their household still waiting for a decision
+    (pending, or on the waiting list), before the booking deadline: each booking is free
+    again and the line reads 'withdrawn'. Returns how many were withdrawn and the refused
+    ones as (line id, French reason)."""
+    now = _now(now)
+    if household_id not in actor.household_ids:
+        raise Forbidden("not this household", code="forbidden")
+    at = to_utc_naive(now)
+    def lines(state):
+        return [
+            _item(r)
+            for r in _line_rows()
+            .join(Request, on=RequestLine.request == Request.id)
+            .where(
+                RequestLine.id.in_(list(line_ids)),
+                Request.household == household_id,
+                RequestLine.action == "book",
+                RequestLine.state == state,
+            )
+            .tuples()
+        ]
+
+    with transaction():
+        pending, waiting = lines("pending"), lines("queued")
+        items = pending + waiting
+        if not items:
+            return 0, []
+        ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
+        ok, refused = check_many(BOOKING, "withdraw", pending, ctx)
+        moved = fire_many(
+            BOOKING, "withdraw", actor, "parent", Booking.line.in_([i.id for i in ok]), at=at
+        )
+        moved += fire_many(
+            BOOKING, "leave_waiting", actor, "parent",
+            Booking.line.in_([i.id for i in waiting]), at=at,
+        )
+        n = _mark_lines([lid for _, lid in moved], "withdrawn", at, actor)
+        complete_requests({i.request_id for i in items})
+    problems = [
+        (item.id, messages.reason_fr(code, **ctx.reason_params(item, code)))
+        for item, code in refused
+    ]
+    return n, problems
+
+
 def complete_requests(request_ids=None) -> int:
     """sent -> done for requests none of whose lines is still pending, with their summary.
     With no ids, every sent request (the validator's closing sweep)."""
@@ -553,6 +598,7 @@ def complete_requests(request_ids=None) -> int:
     summary = Case(
         None,
         [
+            (~has("accepted") & ~has("refused") & ~has("queued"), "withdrawn"),
             (~has("refused") & ~has("queued"), "accepted"),
             (~has("accepted") & ~has("queued"), "refused"),
             (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list

@@ -51,6 +51,7 @@ REQUEST_STATUS = {
     "partly_accepted": ("◐", "traitée : partiellement acceptée", "partly"),
     "waiting": ("◷", "traitée : en liste d'attente", "waiting"),
     "refused": ("✕", "traitée : refusée", "refused"),
+    "withdrawn": ("↺", "retirée", "free"),
 }
 LINE_STATUS = {
     "draft": ("○", "au panier", "free"),
@@ -58,6 +59,7 @@ LINE_STATUS = {
     "accepted": ("✓", "acceptée", "booked"),
     "queued": ("◷", "sur liste d'attente", "requested"),
     "refused": ("✕", "refusée", "refused"),
+    "withdrawn": ("↺", "retirée par vous", "free"),
 }
 
 
@@ -554,8 +556,31 @@ def request_detail(request_id: int):
     ]
     return render_template(
         "portal/request.html",
+        withdrawable=any(
+            item["line"].action == "book" and item["line"].state in ("pending", "queued")
+            for item in lines
+        ),
         req=req,
         status=request_status(req),
         lines=lines,
         period=period_fr(req.period_start, req.period_end),
     )
+
+
+@bp.route("/demandes/<int:request_id>/retirer", methods=["POST"])
+@parent_required
+def request_withdraw(request_id: int):
+    """Take back ticked booking lines still waiting for a decision."""
+    req = bookings.request_detail(request_id)
+    if req is None or req.household_id != _household_id():
+        abort(404)
+    ids = [int(x) for x in request.form.getlist("line") if x.isdigit()]
+    if not ids:
+        flash("Cochez les jours à retirer.", "error")
+        return redirect(url_for("portal.request_detail", request_id=request_id))
+    done, problems = bookings.withdraw_lines(current_user.actor, _household_id(), ids)
+    if done:
+        flash(f"{done} jour(s) retiré(s) de la demande.", "info")
+    for _line_id, message in problems:
+        flash(message, "error")
+    return redirect(url_for("portal.request_detail", request_id=request_id))
