@@ -46,21 +46,22 @@ class Cell:
         }
 
 
+def active_enrolments(child_id: int, start: dt.date, end: dt.date):
+    """The child's active enrolments overlapping start..end."""
+    return Enrolment.select().where(
+        Enrolment.child == child_id,
+        Enrolment.state == "active",
+        Enrolment.start <= end,
+        Enrolment.end >= start,
+    )
+
+
 def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
     """Units the child may book between start and end: those of the sites and services of
     their enrolments."""
-    pairs = (
-        Enrolment.select(Enrolment.service, Enrolment.site)
-        .where(
-            Enrolment.child == child_id,
-            Enrolment.state == "active",
-            Enrolment.start <= end,
-            Enrolment.end >= start,
-        )
-        .tuples()
-    )
+    pairs = {(e.service_id, e.site_id) for e in active_enrolments(child_id, start, end)}
     ids = []
-    for service_id, site_id in set(pairs):
+    for service_id, site_id in pairs:
         ids += [
             u
             for (u,) in Unit.select(Unit.id)
@@ -68,6 +69,15 @@ def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
             .tuples()
         ]
     return ids
+
+
+def usual_days(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[int, int], str]:
+    """(service id, site id) -> the enrolments' usual ISO weekdays, for the period."""
+    out: dict[tuple[int, int], str] = {}
+    for e in active_enrolments(child_id, start, end):
+        key = (e.service_id, e.site_id)
+        out[key] = "".join(sorted(set(out.get(key, "") + (e.usual_days or ""))))
+    return out
 
 
 def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell]:

@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from models import Child, Enrolment
+from models import Child
 from workflows.planning import MAX_DAYS, Cell, planning
 from workflows.rules import unit_infos
 
@@ -131,25 +131,6 @@ def weekly_template(
             and selectable_action(cell) == action
         ):
             out.append((cell.unit.id, cell.date, action))
-    return out
-
-
-def usual_days(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[int, int], str]:
-    """(service id, site id) -> the enrolment's usual ISO weekdays, for the period."""
-    out: dict[tuple[int, int], str] = {}
-    for service_id, site_id, days in (
-        Enrolment.select(Enrolment.service, Enrolment.site, Enrolment.usual_days)
-        .where(
-            Enrolment.child == child_id,
-            Enrolment.state == "active",
-            Enrolment.start <= end,
-            Enrolment.end >= start,
-        )
-        .tuples()
-    ):
-        out[(service_id, site_id)] = "".join(
-            sorted(set(out.get((service_id, site_id), "") + (days or "")))
-        )
     return out
 
 

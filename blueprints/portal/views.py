@@ -23,7 +23,7 @@ from models import Child, Request, RequestLine
 from workflows import bookings
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
 from workflows.engine import Forbidden, WorkflowError
-from workflows.planning import planning
+from workflows.planning import planning, usual_days
 from workflows.rules import unit_infos
 
 from ..auth import parent_required
@@ -38,7 +38,6 @@ from .selection import (
     parse_date,
     parse_lines,
     shift_month,
-    usual_days,
     week_period,
     weekly_template,
 )
