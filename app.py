@@ -14,7 +14,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     app.instance_path = app.config["INSTANCE_PATH"]
 
-    from blueprints import admin, api, auth, billing, database, extensions, portal
+    from blueprints import account, admin, api, auth, billing, database, extensions, portal
     from jobs import cli
 
     database.init_app(app)
@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     auth.init_app(app)
     portal.init_app(app)
     api.init_app(app)
+    account.init_app(app)
     billing.init_app(app)
     admin.init_app(app)
     cli.init_app(app)

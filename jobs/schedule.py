@@ -7,8 +7,9 @@ from rq.cron import CronScheduler
 
 from config import get_config
 
-from .queue import redis_from_url, setting
+from .maintenance import PURGE_EVERY, purge_personal_logs
 from .payments import abandon_stale_payments
+from .queue import redis_from_url, setting
 from .validator import validate_pending
 
 
@@ -31,6 +32,13 @@ def build_scheduler(config=None) -> CronScheduler:
         queue_name=setting(config, "QUEUE_NAME"),
         interval=600,
         job_timeout=600,
+        result_ttl=300,
+    )
+    scheduler.register(  # CNIL: connection logs kept 12 months
+        purge_personal_logs,
+        queue_name=setting(config, "QUEUE_NAME"),
+        interval=PURGE_EVERY,
+        job_timeout=3600,
         result_ttl=300,
     )
     return scheduler

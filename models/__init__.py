@@ -1,5 +1,14 @@
 """Peewee tables, split by aggregate, bound to one proxy."""
 
+from .accounts import (
+    AccountProfile,
+    AccountSession,
+    ConnectionLog,
+    EnrolmentOffer,
+    HouseholdChange,
+    OneTimeToken,
+    PickupPerson,
+)
 from .billing import (
     AbsenceJustification,
     CreditNote,
@@ -45,6 +54,13 @@ ALL_MODELS = [
     PaymentInvoice,
     PaymentNotification,
     DummyBankTransaction,
+    OneTimeToken,
+    AccountSession,
+    ConnectionLog,
+    AccountProfile,
+    PickupPerson,
+    HouseholdChange,
+    EnrolmentOffer,
 ]
 
 

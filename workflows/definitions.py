@@ -26,24 +26,71 @@ BOOKING = define(
     },
     initial="free",
     transitions=[
-        _t("request", "free", "requested", {"parent", "approver"}, rules.guard_request,
-           title="Réserver"),
-        _t("accept", "requested", "booked", {"system", "approver"}, rules.guard_accept,
-           title="Accepter"),
+        _t(
+            "request",
+            "free",
+            "requested",
+            {"parent", "approver"},
+            rules.guard_request,
+            title="Réserver",
+        ),
+        _t(
+            "accept",
+            "requested",
+            "booked",
+            {"system", "approver"},
+            rules.guard_accept,
+            title="Accepter",
+        ),
         _t("queue", "requested", "waiting", {"system", "approver"}, title="Mettre en attente"),
-        _t("refuse", "requested", "free", {"system", "approver"}, needs_comment=True,
-           title="Refuser"),
+        _t(
+            "refuse",
+            "requested",
+            "free",
+            {"system", "approver"},
+            needs_comment=True,
+            title="Refuser",
+        ),
         _t("withdraw", "requested", "free", {"parent"}, rules.guard_withdraw, title="Retirer"),
-        _t("admit", "waiting", "booked", {"system", "approver"}, rules.guard_admit,
-           title="Admettre"),
-        _t("leave_waiting", "waiting", "free", {"parent", "system"},
-           title="Quitter la liste d'attente"),
-        _t("ask_cancel", "booked", "cancel_requested", {"parent", "approver"},
-           rules.guard_ask_cancel, title="Annuler"),
-        _t("confirm_cancel", "cancel_requested", "free", {"system", "approver"},
-           rules.guard_confirm_cancel, title="Confirmer l'annulation"),
-        _t("refuse_cancel", "cancel_requested", "booked", {"system", "approver"},
-           needs_comment=True, title="Refuser l'annulation"),
+        _t(
+            "admit",
+            "waiting",
+            "booked",
+            {"system", "approver"},
+            rules.guard_admit,
+            title="Admettre",
+        ),
+        _t(
+            "leave_waiting",
+            "waiting",
+            "free",
+            {"parent", "system"},
+            title="Quitter la liste d'attente",
+        ),
+        _t(
+            "ask_cancel",
+            "booked",
+            "cancel_requested",
+            {"parent", "approver"},
+            rules.guard_ask_cancel,
+            title="Annuler",
+        ),
+        _t(
+            "confirm_cancel",
+            "cancel_requested",
+            "free",
+            {"system", "approver"},
+            rules.guard_confirm_cancel,
+            title="Confirmer l'annulation",
+        ),
+        _t(
+            "refuse_cancel",
+            "cancel_requested",
+            "booked",
+            {"system", "approver"},
+            needs_comment=True,
+            title="Refuser l'annulation",
+        ),
         _t("cancel_by_town", "booked", "free", {"system", "admin"}, title="Annulé par la ville"),
     ],
 )
@@ -86,10 +133,21 @@ INVOICE = define(
     transitions=[
         _t("issue", "draft", "issued", {"system", "finance"}, title="Émettre"),
         _t("pay", ("issued", "partly_paid"), "paid", {"system", "finance"}, title="Solder"),
-        _t("pay_part", ("issued", "partly_paid"), "partly_paid", {"system", "finance"},
-           title="Paiement partiel"),
-        _t("credit", ("issued", "partly_paid"), "credited", {"finance"}, needs_comment=True,
-           title="Annuler par un avoir"),
+        _t(
+            "pay_part",
+            ("issued", "partly_paid"),
+            "partly_paid",
+            {"system", "finance"},
+            title="Paiement partiel",
+        ),
+        _t(
+            "credit",
+            ("issued", "partly_paid"),
+            "credited",
+            {"finance"},
+            needs_comment=True,
+            title="Annuler par un avoir",
+        ),
     ],
 )
 
@@ -108,8 +166,57 @@ PAYMENT = define(
         _t("send", "created", "pending", {"parent", "system"}, title="Payer en ligne"),
         _t("validate", "pending", "validated", {"system"}, title="Valider"),
         _t("refuse", "pending", "refused", {"system"}, title="Refuser"),
-        _t("abandon", ("created", "pending"), "abandoned", {"system", "parent"},
-           title="Abandonner"),
+        _t(
+            "abandon", ("created", "pending"), "abandoned", {"system", "parent"}, title="Abandonner"
+        ),
         _t("record", "created", "validated", {"finance"}, title="Enregistrer un règlement"),
+    ],
+)
+
+
+# -- enrolments (appended by the accounts issue) --------------------------------------------
+from models.catalogue import Enrolment  # noqa: E402
+
+from . import enrolment_rules  # noqa: E402
+
+ENROLMENT = define(
+    "enrolment",
+    Enrolment,
+    states={
+        "requested": "Demandée",
+        "waiting": "En liste d'attente",
+        "active": "Inscrit",
+        "refused": "Refusée",
+        "ended": "Terminée",
+        "withdrawn": "Retirée",
+    },
+    initial="requested",
+    transitions=[
+        _t(
+            "accept",
+            "requested",
+            "active",
+            {"approver"},
+            enrolment_rules.guard_place_left,
+            title="Accepter",
+        ),
+        _t(
+            "queue",
+            "requested",
+            "waiting",
+            {"approver", "system"},
+            title="Mettre en liste d'attente",
+        ),
+        _t("refuse", "requested", "refused", {"approver"}, needs_comment=True, title="Refuser"),
+        _t(
+            "admit",
+            "waiting",
+            "active",
+            {"approver", "system"},
+            enrolment_rules.guard_first_waiting,
+            title="Admettre",
+        ),
+        _t("end", "active", "ended", {"admin", "system"}, title="Terminer"),
+        _t("withdraw", ("requested", "waiting"), "withdrawn", {"parent"}, title="Retirer"),
     ],
 )

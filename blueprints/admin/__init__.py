@@ -84,4 +84,7 @@ def init_app(app: Flask) -> None:
     from blueprints.billing import admin as billing_admin
 
     billing_admin.register(admin, app)
+    from .accounts import register as register_accounts
+
+    register_accounts(admin, app)
     app.extensions["portail_admin"] = admin

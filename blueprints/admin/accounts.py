@@ -1,0 +1,334 @@
+"""Staff screens of the accounts issue: invite households (one by one or from the town's
+CSV file), decide enrolment requests, anonymise a household that has left, the household
+change history, and the services open to online enrolment. `register(admin, app)` adds
+them to the app's Flask-Admin."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+from peewee import JOIN
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from models import Guardian, Household, Service
+from models.accounts import EnrolmentOffer, HouseholdChange
+from models.families import Account
+from workflows import accounts, enrolment_rules, enrolments, privacy
+from workflows.engine import WorkflowError
+
+from .base import ReadOnlyModelView, TownModelView, date_fr
+from .security import StaffOnly, town_id
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+DECISIONS_FR = {
+    "accept": "acceptée(s)",
+    "refuse": "refusée(s)",
+    "queue": "mise(s) en attente",
+    "admit": "admise(s)",
+}
+
+
+def _public_url() -> str:
+    from ..auth import public_url
+
+    return public_url()
+
+
+def _enqueue_invitations(guardian_ids: list[int]) -> int:
+    """Give each guardian a login and queue its e-mail (after each commit)."""
+    from jobs.accounts import send_invitation
+    from jobs.mail import enqueue
+
+    sent = 0
+    for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
+        try:
+            accounts.invite_guardian(guardian)
+        except accounts.AccountError as exc:
+            flash(str(exc), "error")
+            continue
+        enqueue(current_app.config, send_invitation, guardian.id, _public_url())
+        sent += 1
+    return sent
+
+
+class InvitationView(StaffOnly, BaseView):
+    """Households of the town and their logins: invite, bulk invite from CSV, anonymise."""
+
+    required_roles = frozenset({"admin"})
+
+    def _rows(self, search: str):
+        q = (
+            Household.select(Household, Guardian, Account)
+            .join(
+                Guardian,
+                JOIN.LEFT_OUTER,
+                on=((Guardian.household == Household.id) & Guardian.is_reference),
+            )
+            .join(Account, JOIN.LEFT_OUTER, on=(Guardian.account == Account.id))
+            .where(Household.town == town_id())
+            .order_by(Household.name)
+            .limit(500)
+        )
+        for term in search.split():
+            q = q.where((Household.name ** f"%{term}%") | (Guardian.email ** f"%{term}%"))
+        rows = []
+        for h in q:
+            g = getattr(h, "guardian", None)
+            account = getattr(g, "account", None) if g else None
+            if account is None or account.id is None:
+                status = "Aucun compte"
+            elif account.is_active:
+                status = "Compte actif"
+            else:
+                status = "Invitation envoyée"
+            rows.append(
+                {
+                    "id": h.id,
+                    "name": h.name,
+                    "email": g.email if g else "",
+                    "guardian_id": g.id if g and g.id else None,
+                    "status": status,
+                    "has_left": None,
+                }
+            )
+        return rows
+
+    @expose("/", methods=("GET",))
+    def index(self):
+        search = (request.args.get("q") or "").strip()[:100]
+        return self.render("admin/accounts/invitations.html", rows=self._rows(search), q=search)
+
+    @expose("/inviter", methods=("POST",))
+    def invite(self):
+        ids = [int(i) for i in request.form.getlist("household") if i.isdigit()]
+        guardian_ids = [
+            g.id
+            for g in Guardian.select()
+            .join(Household)
+            .where(Household.town == town_id(), Household.id.in_(ids), Guardian.is_reference)
+        ]
+        sent = _enqueue_invitations(guardian_ids)
+        flash(f"{sent} invitation(s) envoyée(s).", "success")
+        return redirect(url_for(".index"))
+
+    @expose("/import", methods=("POST",))
+    def import_csv(self):
+        upload = request.files.get("file")
+        data = upload.read(MAX_CSV_BYTES + 1) if upload else b""
+        if not data or len(data) > MAX_CSV_BYTES:
+            flash("Choisissez un fichier CSV (2 Mo au plus).", "error")
+            return redirect(url_for(".index"))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(io.StringIO(text), dialect)
+        header = [accounts.csv_key(h) for h in next(reader, [])]
+        if "email" not in header:
+            flash(
+                "Le fichier doit avoir une ligne d'en-tête avec au moins une colonne "
+                "« email » (et « nom », « prénom », « nom du foyer »…).",
+                "error",
+            )
+            return redirect(url_for(".index"))
+        rows = [
+            {k: v for k, v in zip(header, line, strict=False) if k}
+            for line in reader
+            if any(cell.strip() for cell in line)
+        ]
+        guardian_ids, errors = accounts.import_households(town_id(), rows)
+        sent = _enqueue_invitations(guardian_ids)
+        flash(f"{sent} invitation(s) envoyée(s) sur {len(rows)} ligne(s).", "success")
+        for e in errors[:50]:
+            flash(e, "error")
+        return redirect(url_for(".index"))
+
+    @expose("/anonymiser", methods=("POST",))
+    def anonymise(self):
+        try:
+            household_id = int(request.form.get("household", ""))
+        except ValueError:
+            household_id = 0
+        household = Household.get_or_none(Household.id == household_id, Household.town == town_id())
+        if household is None:
+            flash("Foyer introuvable.", "error")
+            return redirect(url_for(".index"))
+        try:
+            privacy.anonymise_household(household, current_user.account)
+        except privacy.PrivacyError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(
+                f"Le foyer n° {household.id} est anonymisé ; ses factures sont conservées.",
+                "success",
+            )
+        return redirect(url_for(".index"))
+
+
+class EnrolmentRequestsView(StaffOnly, BaseView):
+    """Enrolment requests and the waiting list, decided through the enrolment workflow."""
+
+    required_roles = frozenset({"approver", "admin"})
+
+    @expose("/", methods=("GET",))
+    def index(self):
+        rows = []
+        for e in enrolments.worklist(town_id()):
+            rows.append(
+                {
+                    "id": e.id,
+                    "child": f"{e.child.first_name} {e.child.last_name}",
+                    "service": e.service.name,
+                    "site": e.site.name,
+                    "period": f"{date_fr(e.start)} – {date_fr(e.end)}",
+                    "days": e.usual_days,
+                    "state": enrolments.ENROLMENT_STATES_FR[e.state],
+                    "raw_state": e.state,
+                    "rank": enrolment_rules.waiting_rank(e),
+                    "left": enrolment_rules.places_left(e.service_id, e.site_id, e.start, e.end),
+                }
+            )
+        return self.render("admin/accounts/enrolment_requests.html", rows=rows)
+
+    @expose("/", methods=("POST",))
+    def decide(self):
+        from jobs.accounts import send_enrolment_decision
+        from jobs.mail import enqueue
+
+        decision = request.form.get("decision", "")
+        reason = (request.form.get("reason") or "").strip()[:500]
+        ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
+        mine = {
+            e.id for e in enrolments.worklist(town_id()).where(enrolments.Enrolment.id.in_(ids))
+        }
+        done, problems = 0, []
+        for enrolment_id in ids:
+            if enrolment_id not in mine:
+                problems.append(f"Demande n° {enrolment_id} introuvable.")
+                continue
+            try:
+                enrolments.decide(current_user.actor, enrolment_id, decision, reason)
+            except WorkflowError as exc:
+                problems.append(f"Demande n° {enrolment_id} : {enrolments.refusal_fr(exc)}")
+                continue
+            done += 1
+            enqueue(current_app.config, send_enrolment_decision, enrolment_id)
+        if done:
+            flash(f"{done} demande(s) {DECISIONS_FR.get(decision, 'traitée(s)')}.", "success")
+        for p in problems:
+            flash(p, "error")
+        return redirect(url_for(".index"))
+
+
+class HouseholdChangeView(ReadOnlyModelView):
+    column_list = ("at", "household", "account", "subject", "field", "old_value", "new_value")
+    column_labels = {
+        "at": "Date",
+        "household": "Foyer",
+        "account": "Par",
+        "subject": "Objet",
+        "field": "Champ",
+        "old_value": "Ancienne valeur",
+        "new_value": "Nouvelle valeur",
+    }
+    column_default_sort = ("at", True)
+    column_sortable_list = ("at",)
+
+    def get_query(self):
+        return HouseholdChange.select().where(
+            HouseholdChange.household.in_(
+                Household.select(Household.id).where(Household.town == town_id())
+            )
+        )
+
+    def get_count_query(self):
+        return self.get_query()
+
+
+class EnrolmentOfferView(TownModelView):
+    """Which service at which site parents may ask for online, and its capacity."""
+
+    can_delete = True
+    column_list = ("service", "site", "capacity", "open_online")
+    column_labels = {
+        "service": "Service",
+        "site": "Structure",
+        "capacity": "Places (vide : sans limite)",
+        "open_online": "Demande en ligne ouverte",
+    }
+    form_columns = ("service", "site", "capacity", "open_online")
+
+    def get_query(self):
+        return EnrolmentOffer.select().where(
+            EnrolmentOffer.service.in_(Service.select(Service.id).where(Service.town == town_id()))
+        )
+
+    def get_count_query(self):
+        return self.get_query()
+
+    def after_model_change(self, form, model, is_created):
+        # More places may admit waiting requests, in order.
+        enrolments.admit_waiting(model.service_id, model.site_id)
+
+
+def _restrict_child_form(admin) -> None:
+    """CNIL: a meal option from a closed list (never a religion); PAI yes/no only."""
+    for view in admin._views:
+        if getattr(view, "endpoint", "") == "admin_child":
+            view.form_overrides = {**(view.form_overrides or {}), "meal_option": SelectField}
+            view.form_args = {
+                **(view.form_args or {}),
+                "meal_option": {
+                    "label": "Régime alimentaire (option de repas)",
+                    "choices": privacy.MEAL_OPTIONS,
+                    "validators": [Optional()],
+                },
+            }
+            view._refresh_forms_cache()
+
+
+def register(admin, app) -> None:
+    admin.add_view(
+        InvitationView(
+            name="Comptes des foyers",
+            category="Familles",
+            endpoint="admin_invitations",
+            url="/admin/comptes-foyers",
+        )
+    )
+    admin.add_view(
+        EnrolmentRequestsView(
+            name="Demandes d'inscription",
+            category="Familles",
+            endpoint="admin_enrolment_requests",
+            url="/admin/demandes-inscription",
+        )
+    )
+    admin.add_view(
+        HouseholdChangeView(
+            HouseholdChange,
+            name="Historique des foyers",
+            category="Familles",
+            endpoint="admin_householdchange",
+            url="/admin/historique-foyers",
+        )
+    )
+    admin.add_view(
+        EnrolmentOfferView(
+            EnrolmentOffer,
+            name="Inscriptions en ligne",
+            category="Offre",
+            endpoint="admin_enrolmentoffer",
+            url="/admin/inscriptions-en-ligne",
+        )
+    )
+    _restrict_child_form(admin)

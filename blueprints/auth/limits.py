@@ -1,0 +1,87 @@
+"""Rate limits on login and reset, per account (the e-mail typed) and per address, with
+Flask-Limiter storing its counters in the portal's Redis."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_IP": "300 per 10 minutes",  # generous: a town hall or a mobile NAT
+    "RATELIMIT_RESET_ACCOUNT": "5 per hour",
+    "RATELIMIT_RESET_IP": "30 per hour",
+    "RATELIMIT_SIGNUP_IP": "20 per hour",
+    "RATELIMIT_ADHESION_ACCOUNT": "10 per hour",
+}
+LIMITED_FR = (
+    "Trop de tentatives en peu de temps. Par sécurité, patientez quelques minutes "
+    "avant de réessayer."
+)
+
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[], strategy="fixed-window", headers_enabled=True
+)
+
+
+def storage_uri(redis_url: str) -> str:
+    """The limits library's name for the same Redis: it reads `redis+unix://` where redis-py
+    and rq read `unix://` (the embedded Redis of `make run`)."""
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://") :]
+    return redis_url
+
+
+def account_key() -> str:
+    """The account a login or reset is about: the e-mail typed (an unknown one counts too,
+    so the limit itself reveals nothing)."""
+    email = (request.form.get("email") or "").strip().lower()
+    if not email and request.is_json:
+        data = request.get_json(silent=True)
+        if isinstance(data, dict):
+            email = str(data.get("email", "")).strip().lower()
+    return f"account:{email}" if email else f"ip:{get_remote_address()}"
+
+
+def current_account_key() -> str:
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"account-id:{current_user.account.id}"
+    return f"ip:{get_remote_address()}"
+
+
+def setting(name: str):
+    return lambda: current_app.config[name]
+
+
+def init_app(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config["REDIS_URL"]))
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "portail-limits")
+    # A Redis outage must not lock every parent out: counters fall back to memory.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+
+    @app.errorhandler(429)
+    def _too_many(exc):
+        log.warning(
+            "rate limit hit on %s from %s: %s",
+            request.path,
+            get_remote_address(),
+            getattr(exc, "description", ""),
+        )
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify(
+                {"error": "too_many_requests", "message": "Too many attempts; try again later."}
+            ), 429
+        return render_template("account/limited.html", message=LIMITED_FR), 429

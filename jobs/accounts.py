@@ -1,0 +1,139 @@
+"""The accounts' e-mails as rq jobs: each takes ids (or the typed e-mail, for a reset),
+opens its own database, mints the one-time link itself and sends a French e-mail.
+The web side enqueues them after its commit (jobs.mail.enqueue)."""
+
+from __future__ import annotations
+
+import logging
+
+from models import Account, Guardian, Town
+from models.catalogue import Enrolment
+from workflows import accounts
+
+from .context import job_database
+from .mail import send_template
+
+log = logging.getLogger(__name__)
+
+
+def _link(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + path
+
+
+def send_reset_link(email: str, base_url: str) -> bool:
+    """The web side enqueues this for every e-mail typed in 'mot de passe oublié', known or
+    not, so that both answers cost the same; only a known active account gets a link."""
+    with job_database() as cfg:
+        account = Account.get_or_none(Account.email == accounts.normalise_email(email))
+        if account is None or not account.is_active:
+            log.info("reset asked for an unknown or inactive e-mail")
+            return False
+        token = accounts.issue_token(account, "reset", cfg.SECRET_KEY)
+    send_template(
+        account.email,
+        "Portail Famille – choisir un nouveau mot de passe",
+        "password_reset",
+        {"link": _link(base_url, f"/mot-de-passe/{token}"), "hours": 1},
+    )
+    return True
+
+
+def send_invitation(guardian_id: int, base_url: str) -> bool:
+    with job_database() as cfg:
+        guardian = Guardian.get_or_none(Guardian.id == guardian_id)
+        if guardian is None or guardian.account_id is None:
+            return False
+        account = Account.get_by_id(guardian.account_id)
+        town = guardian.household.town
+        values = {
+            "town_name": town.name,
+            "first_name": guardian.first_name,
+            "contact_email": town.contact_email,
+            "contact_phone": town.contact_phone,
+            "days": 7,
+        }
+        if account.is_active and account.password_hash != accounts.UNUSABLE:
+            name, values["link"] = "town_joined", _link(base_url, "/connexion")
+        else:
+            token = accounts.issue_token(account, "invite", cfg.SECRET_KEY)
+            name, values["link"] = "invitation", _link(base_url, f"/invitation/{token}")
+    send_template(account.email, f"Votre espace famille – {town.name}", name, values)
+    return True
+
+
+def send_confirmation(account_id: int, base_url: str) -> bool:
+    with job_database() as cfg:
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            return False
+        token = accounts.issue_token(account, "confirm", cfg.SECRET_KEY)
+    send_template(
+        account.email,
+        "Portail Famille – confirmez votre adresse e-mail",
+        "signup_confirm",
+        {"link": _link(base_url, f"/inscription/confirmer/{token}"), "days": 7},
+    )
+    return True
+
+
+def send_signup_existing(account_id: int, base_url: str) -> bool:
+    """Someone signed up with an e-mail that already has an account: tell its owner (the
+    page said the same as for a new e-mail)."""
+    with job_database():
+        account = Account.get_or_none(Account.id == account_id)
+        if account is None:
+            return False
+    send_template(
+        account.email,
+        "Portail Famille – vous avez déjà un compte",
+        "signup_existing",
+        {"link": _link(base_url, "/mot-de-passe-oublie")},
+    )
+    return True
+
+
+def send_enrolment_decision(enrolment_id: int) -> int:
+    """Tell the household's guardians with a login what became of an enrolment request."""
+    from workflows.enrolments import ENROLMENT_STATES_FR
+
+    with job_database():
+        enrolment = Enrolment.get_or_none(Enrolment.id == enrolment_id)
+        if enrolment is None:
+            return 0
+        child = enrolment.child
+        town = Town.get_by_id(child.household.town_id)
+        to = [
+            a.email
+            for a in Account.select()
+            .join(Guardian, on=(Guardian.account == Account.id))
+            .where(Guardian.household == child.household_id, Account.is_active)
+        ]
+        from models import WorkflowHistory
+
+        last = (
+            WorkflowHistory.select()
+            .where(
+                WorkflowHistory.workflow == "enrolment", WorkflowHistory.object_id == enrolment.id
+            )
+            .order_by(WorkflowHistory.id.desc())
+            .first()
+        )
+        values = {
+            "child": f"{child.first_name} {child.last_name}",
+            "service": enrolment.service.name,
+            "site": enrolment.site.name,
+            "start": enrolment.start.strftime("%d/%m/%Y"),
+            "end": enrolment.end.strftime("%d/%m/%Y"),
+            "state": ENROLMENT_STATES_FR.get(enrolment.state, enrolment.state),
+            "reason": last.comment if last else "",
+            "town_name": town.name,
+        }
+    if not to:
+        return 0
+    send_template(
+        to,
+        f"Demande d'inscription de {values['child']} : {values['state'].lower()}",
+        "enrolment_decided",
+        values,
+    )
+    return len(to)

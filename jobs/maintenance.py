@@ -1,0 +1,38 @@
+"""Housekeeping on the timer: connection logs older than 12 months are deleted (CNIL), and
+so are expired server-side sessions and used or expired one-time links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from models import utcnow
+from models.accounts import AccountSession, OneTimeToken
+from workflows.accounts import purge_connections
+
+from .context import job_database
+
+log = logging.getLogger(__name__)
+PURGE_EVERY = 24 * 3600
+KEEP_CONNECTIONS = dt.timedelta(days=365)
+
+
+def purge_personal_logs() -> dict:
+    """Idempotent: running it twice, or in two workers, deletes nothing more."""
+    with job_database():
+        now = utcnow()
+        connections = purge_connections(KEEP_CONNECTIONS, now)
+        sessions = (
+            AccountSession.delete()
+            .where(AccountSession.created_at < now - dt.timedelta(days=2))
+            .execute()
+        )
+        tokens = (
+            OneTimeToken.delete()
+            .where(OneTimeToken.expires_at < now - dt.timedelta(days=30))
+            .execute()
+        )
+    log.info(
+        "purged %d connection logs, %d sessions, %d one-time links", connections, sessions, tokens
+    )
+    return {"connections": connections, "sessions": sessions, "tokens": tokens}
