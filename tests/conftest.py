@@ -84,6 +84,8 @@ def _wipe() -> None:
         database.execute_sql("SET session_replication_role = replica")  # skip FK triggers
         for t in tables:
             database.execute_sql(f'DELETE FROM "{t}"')
+            seq = f"pg_get_serial_sequence('\"{t}\"', 'id')"
+            database.execute_sql(f"SELECT setval({seq}, 1, false)")  # ids start at 1 again
         database.execute_sql("SET session_replication_role = DEFAULT")
     else:
         database.execute_sql("PRAGMA foreign_keys = OFF")
