@@ -41,6 +41,8 @@ class Config:
         self.STALE_AFTER = int(env("STALE_AFTER", "1800"))
         # Planning pages poll the states of pending cells this often (milliseconds).
         self.POLL_MS = int(env("POLL_MS", "5000"))
+        # The address links in e-mails point to (required in production: never trust Host).
+        self.PUBLIC_URL = env("PUBLIC_URL", "")
 
 
 class DevelopmentConfig(Config):
@@ -61,8 +63,9 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         super().__init__()
-        if not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in production")
+        for name in ("SECRET_KEY", "PUBLIC_URL"):
+            if not os.environ.get(name):
+                raise RuntimeError(f"{name} must be set in production")
 
 
 CONFIGS = {

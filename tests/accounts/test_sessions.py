@@ -32,12 +32,24 @@ def test_cookie_is_httponly_and_samesite(app, family):
 
 def test_production_cookie_is_secure_and_sends_hsts(monkeypatch, _env):
     monkeypatch.setenv("SECRET_KEY", "prod-secret")
+    monkeypatch.setenv("PUBLIC_URL", "https://famille.example.fr")
     from app import create_app
 
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     r = app.test_client().get("/connexion")
     assert "max-age=" in r.headers["Strict-Transport-Security"]
+
+
+def test_production_refuses_to_start_without_its_secrets(monkeypatch, _env):
+    import pytest
+
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "prod-secret")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        create_app("production")
 
 
 def test_security_headers(client):
