@@ -81,7 +81,7 @@ def throwaway_database(server: str, name: str, keep: bool = False):
     try:
         yield url
     finally:
-        if not database.is_closed():
+        if is_open():
             database.close()
         if keep:
             print(f"(kept database {url})")
@@ -93,7 +93,7 @@ def throwaway_database(server: str, name: str, keep: bool = False):
 def copy_database(server: str, source: str, target: str) -> str:
     """A file-level copy (CREATE DATABASE ... TEMPLATE): identical rows and layout, so two
     measurements start from the same state. No session may be connected to `source`."""
-    if not database.is_closed():
+    if is_open():
         database.close()
     admin = _admin(server)
     admin.cursor().execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
@@ -108,8 +108,12 @@ def drop_database(server: str, name: str) -> None:
     admin.close()
 
 
+def is_open() -> bool:
+    return database.obj is not None and not database.is_closed()
+
+
 def bind(url: str) -> None:
-    if not database.is_closed():
+    if is_open():
         database.close()
     bind_database(url)
     database.connect(reuse_if_open=True)
@@ -223,20 +227,25 @@ def _insert(model, rows) -> None:
 
 
 def generate_requests(bt: BenchTown, line_state: str, booking_state: str,
-                      request_state: str = "sent") -> int:
-    """Every child's weekly template as it stands after sending (lines `line_state`, their
-    bookings `booking_state`), written with three set-based INSERT ... SELECT statements:
-    one request per child, one line per template day, one booking per line."""
+                      request_state: str = "sent", child_ids=None) -> int:
+    """Every child's weekly template (or that of `child_ids`) as it stands after sending
+    (lines `line_state`, their bookings `booking_state`), written on empty tables with three
+    set-based INSERT ... SELECT statements: one request per child, one line per template
+    day, one booking per line."""
     sent_at = bt.now.astimezone(dt.UTC).replace(tzinfo=None)
     decided = line_state not in ("pending", "draft")
+    kids = list(bt.children) if child_ids is None else list(child_ids)
+    if not kids:
+        return 0
     with transaction():
         database.execute_sql(
             "INSERT INTO request (household_id, child_id, state, summary, created_at, sent_at,"
             " period_start, period_end)"
             " SELECT c.household_id, c.id, %s, %s, %s, %s, %s, %s FROM child c"
-            " JOIN household h ON h.id = c.household_id WHERE h.town_id = %s ORDER BY c.id",
+            " JOIN household h ON h.id = c.household_id WHERE h.town_id = %s"
+            " AND c.id = ANY(%s) ORDER BY c.id",
             (request_state, "accepted" if request_state == "done" else "", sent_at, sent_at,
-             bt.days[0], bt.days[-1], bt.town.id),
+             bt.days[0], bt.days[-1], bt.town.id, kids),
         )
         database.execute_sql(
             "INSERT INTO request_line (request_id, child_id, unit_id, date, action, state,"
@@ -269,8 +278,7 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    pg = database.execute_sql("SHOW server_version").fetchone()[0] if not database.is_closed() \
-        else "?"
+    pg = database.execute_sql("SHOW server_version").fetchone()[0] if is_open() else "?"
     return (f"{os.cpu_count()} CPU ({cpu}), PostgreSQL {pg}, Python {platform.python_version()},"
             f" {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
 
