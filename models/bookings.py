@@ -51,16 +51,19 @@ class RequestLine(BaseModel):
     reason_code = CharField(default="")
     reason = TextField(default="")
     decided_at = DateTimeField(null=True)
-    decided_by = ForeignKeyField(Account, null=True, on_delete="SET NULL")
-
-    class Meta:
-        indexes = (
-            (("state", "unit"), False),
-            (("request",), False),
-        )
+    decided_by = ForeignKeyField(Account, null=True, on_delete="SET NULL", index=False)
 
     def __str__(self) -> str:
         return f"{self.action} {self.unit.code} {self.date:%d/%m/%Y}"
+
+
+# The validator and the worklist read pending lines oldest first: a partial index keeps that
+# read proportional to what is still pending, not to every line ever sent.
+RequestLine.add_index(
+    RequestLine.index(RequestLine.id, RequestLine.unit, name="request_line_pending").where(
+        RequestLine.state == "pending"
+    )
+)
 
 
 class Booking(BaseModel):

@@ -312,7 +312,8 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
         request_ids = []
         for child_id, rows in by_child.items():
             rid = Request.insert(household=owners[child_id][0], child=child_id).execute()
-            _insert_lines(rid, child_id, rows, "draft", None)
+            # Written pending at once: _send's draft -> pending UPDATE then has nothing to do.
+            _insert_lines(rid, child_id, rows, "pending", to_utc_naive(now))
             request_ids.append(rid)
         _send(actor, role, request_ids, now)
     return request_ids
@@ -360,21 +361,24 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
         ],
     ).on_conflict_ignore().execute()
     for action, transition in BOOK_TRANSITIONS.items():
-        own = RequestLine.select(RequestLine.id).where(
-            RequestLine.request.in_(request_ids),
-            RequestLine.action == action,
-            RequestLine.state == "pending",
-            RequestLine.child == Booking.child,
-            RequestLine.unit == Booking.unit,
-            RequestLine.date == Booking.date,
+        # UPDATE booking ... FROM request_line: driven by the request's lines and the
+        # booking's unique (child, unit, date) index, whatever the size of the tables.
+        own = (
+            RequestLine.request.in_(request_ids)
+            & (RequestLine.action == action)
+            & (RequestLine.state == "pending")
+            & (RequestLine.child == Booking.child)
+            & (RequestLine.unit == Booking.unit)
+            & (RequestLine.date == Booking.date)
         )
         fire_many(
             BOOKING,
             transition,
             actor,
             role,
-            fn.EXISTS(own),
-            values={"line": own, "refusal_code": "", "refusal_reason": "", "rank": None},
+            own,
+            from_=RequestLine,
+            values={"line": RequestLine.id, "refusal_code": "", "refusal_reason": "", "rank": None},
             comment=f"request {','.join(map(str, request_ids[:20]))}",
         )
     # Lines whose cell was taken meanwhile (fifty identical requests at once): refused now.

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import WorkflowHistory, transaction, utcnow
+from models import WorkflowHistory, database, is_postgres, transaction, utcnow
 
 Guard = Callable[[Any, Any], "str | None"]  # (item, context) -> refusal code, or None
 
@@ -199,6 +199,7 @@ def fire_many(
     comment: str = "",
     values: dict | None = None,
     at: dt.datetime | None = None,
+    from_=None,
 ) -> list[tuple[int, int | None]]:
     """Fire `name` on every row matching `where` that is in the transition's source state,
     with one conditional UPDATE ... RETURNING and one bulk history insert. The caller has
@@ -219,13 +220,27 @@ def fire_many(
         changes["updated_at"] = now
     has_line = "line" in model._meta.fields
     returning = (model.id, model.line) if has_line else (model.id,)
-    query = (
-        model.update(**changes)
-        .where(where & (model.state == t.sources[0]))
-        .returning(*returning)
-        .tuples()
-    )
-    moved = [(row[0], row[1] if has_line else None) for row in query.execute()]
+    query = model.update(**changes)
+    if from_ is not None:
+        query = query.from_(from_)
+    query = query.where(where & (model.state == t.sources[0])).returning(*returning)
+    if is_postgres():
+        # One statement: the UPDATE ... RETURNING feeds the history INSERT in the database,
+        # so no row goes through Python (at 5,000 lines a batch, that is most of the cost).
+        update_sql, params = query.sql()
+        history = WorkflowHistory._meta.table_name
+        sql = (
+            f"WITH moved AS ({update_sql}) "
+            f'INSERT INTO "{history}" ("workflow", "object_id", "transition", "from_state", '
+            '"to_state", "actor_id", "role", "at", "comment", "line_id") '
+            "SELECT %s, moved.id, %s, %s, %s, %s, %s, %s, %s, "
+            f"{'moved.line_id' if has_line else 'NULL'} FROM moved "
+            'RETURNING "object_id", "line_id"'
+        )
+        cursor = database.execute_sql(sql, [*params, wf.name, name, t.sources[0], t.target,
+                                            actor.account_id, role, now, comment])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+    moved = [(row[0], row[1] if has_line else None) for row in query.tuples().execute()]
     if moved:
         rows = [
             {
