@@ -24,7 +24,7 @@ from .billing import (
 )
 from .bookings import Booking, Request, RequestLine
 from .catalogue import Closure, Enrolment, Service, Site, Unit
-from .db import BaseModel, bind_database, database, is_postgres, is_sqlite, transaction
+from .db import BaseModel, among, bind_database, database, is_postgres, is_sqlite, transaction
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 
@@ -91,6 +91,7 @@ __all__ = [
     "Town",
     "Unit",
     "WorkflowHistory",
+    "among",
     "bind_database",
     "create_schema",
     "database",

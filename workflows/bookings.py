@@ -22,6 +22,7 @@ from models import (
     RequestLine,
     Service,
     Unit,
+    among,
     is_postgres,
     transaction,
 )
@@ -161,7 +162,7 @@ def _towns_of(actor: Actor) -> set[int]:
 
 def _cell_states(lines) -> dict:
     by_child = defaultdict(list)
-    for c, u, d, _ in lines:
+    for c, _u, d, _ in lines:
         by_child[c].append(d)
     out = {}
     for child_id, days in by_child.items():
@@ -449,7 +450,7 @@ def decide(
             ok, refused = [], [(i, "staff") for i in batch]
         if ok:
             moved = fire_many(
-                BOOKING, ok_t, actor, role, Booking.line.in_([i.id for i in ok]), at=at
+                BOOKING, ok_t, actor, role, among(Booking.line, [i.id for i in ok]), at=at
             )
             done["accepted"] += _mark_lines([lid for _, lid in moved], "accepted", at, actor)
         waiting = [
@@ -472,7 +473,7 @@ def decide(
                 refuse_t,
                 actor,
                 role,
-                Booking.line.in_(line_ids),
+                among(Booking.line, line_ids),
                 at=at,
                 comment=text,
                 values={"refusal_code": code, "refusal_reason": text},
@@ -487,8 +488,12 @@ def decide(
 
 
 def _mark_lines(line_ids, state, at, actor, code="", reason="") -> int:
+    if not line_ids:
+        return 0
+    # SQLite caps a statement's parameters: chunks there, one array parameter on PostgreSQL.
+    step = len(line_ids) if is_postgres() else CHUNK
     n = 0
-    for i in range(0, len(line_ids), CHUNK):
+    for i in range(0, len(line_ids), step):
         n += (
             RequestLine.update(
                 state=state,
@@ -498,7 +503,7 @@ def _mark_lines(line_ids, state, at, actor, code="", reason="") -> int:
                 reason=reason,
             )
             .where(
-                RequestLine.id.in_(line_ids[i : i + CHUNK]),
+                among(RequestLine.id, line_ids[i : i + step]),
                 RequestLine.state.in_(["pending", "queued"]),
             )
             .execute()
@@ -577,7 +582,7 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
         ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
         ok, refused = check_many(BOOKING, "withdraw", pending, ctx)
         moved = fire_many(
-            BOOKING, "withdraw", actor, "parent", Booking.line.in_([i.id for i in ok]), at=at
+            BOOKING, "withdraw", actor, "parent", among(Booking.line, [i.id for i in ok]), at=at
         )
         moved += fire_many(
             BOOKING, "leave_waiting", actor, "parent",

@@ -76,21 +76,27 @@ class Deadline:
 
     def for_day(self, day: dt.date) -> dt.datetime:
         """The deadline for `day`, as an aware datetime in Europe/Paris."""
-        if self.unit == "working_days":
-            d, left = day, self.count
-            while left > 0:
-                d -= dt.timedelta(days=1)
-                if is_working_day(d):
-                    left -= 1
-        elif self.unit == "calendar_days":
-            d = day - dt.timedelta(days=self.count)
-        else:
-            raise ValueError(f"unknown deadline unit {self.unit!r}")
-        return dt.datetime.combine(d, self.cutoff, tzinfo=PARIS)
+        return _deadline_for(self, day)
 
     def is_met(self, day: dt.date, at: dt.datetime) -> bool:
         """Whether a change for `day` made at `at` (aware) is on time."""
         return at < self.for_day(day)
+
+
+@lru_cache(maxsize=65536)
+def _deadline_for(deadline: Deadline, day: dt.date) -> dt.datetime:
+    """Deadline.for_day, cached: a validator batch asks for the same few days again and again."""
+    if deadline.unit == "working_days":
+        d, left = day, deadline.count
+        while left > 0:
+            d -= dt.timedelta(days=1)
+            if is_working_day(d):
+                left -= 1
+    elif deadline.unit == "calendar_days":
+        d = day - dt.timedelta(days=deadline.count)
+    else:
+        raise ValueError(f"unknown deadline unit {deadline.unit!r}")
+    return dt.datetime.combine(d, deadline.cutoff, tzinfo=PARIS)
 
 
 def to_utc_naive(moment: dt.datetime) -> dt.datetime:
@@ -109,7 +115,8 @@ def now() -> dt.datetime:
 def format_deadline_fr(moment: dt.datetime) -> str:
     """'mercredi 18 novembre à 9h00', the way parents read a deadline."""
     local = moment.astimezone(PARIS)
-    return f"{format_date(local.date(), 'EEEE d MMMM', locale='fr_FR')} à {local.hour}h{local.minute:02d}"
+    day = format_date(local.date(), "EEEE d MMMM", locale="fr_FR")
+    return f"{day} à {local.hour}h{local.minute:02d}"
 
 
 def format_deadline_en(moment: dt.datetime) -> str:
