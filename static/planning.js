@@ -248,7 +248,10 @@
     busy = true;
     var url = root.dataset.jsonUrl + "?from=" + root.dataset.from + "&to=" + root.dataset.to;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 401) { sessionEnded(); return null; }
+        return r.ok ? r.json() : null;
+      })
       .then(function (data) {
         if (data && data.cells) {
           data.cells.forEach(update);
@@ -260,7 +263,19 @@
       .catch(function () { /* offline for a moment: the next poll will tell */ })
       .then(function () { busy = false; schedule(); });
   }
-  function schedule() { if (!timer) timer = setTimeout(poll, pollMs); }
+  var ended = false;
+  function sessionEnded() {
+    if (ended) return;
+    ended = true;
+    var note = document.createElement("p");
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    note.innerHTML = 'Votre session a expiré : les états ne se mettent plus à jour. ' +
+      '<a href="/connexion?next=' + encodeURIComponent(location.pathname + location.search) +
+      '">Se reconnecter</a>';
+    root.parentNode.insertBefore(note, root);
+  }
+  function schedule() { if (!timer && !ended) timer = setTimeout(poll, pollMs); }
 
   document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(true); });
   document.addEventListener("keydown", function (ev) {

@@ -417,6 +417,18 @@ def parent_required(view):
     return wrapped
 
 
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """Pages go to the login form; a page's background JSON calls (the planning's refresh)
+    get a 401 the page can explain, rather than a redirect to HTML."""
+    from flask import jsonify
+
+    if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": "unauthorized", "message": "Session expired: log in again."}), 401
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_IDLE_TIMEOUT", SESSION_IDLE)
     app.config.setdefault("SESSION_ABSOLUTE_TIMEOUT", SESSION_ABSOLUTE)

@@ -20,9 +20,10 @@ def test_logged_out_visitor_is_sent_to_the_login_page(client, path):
     assert resp.headers["Location"].startswith("/connexion")
 
 
-def test_logged_out_json_poll_is_not_served(client):
+def test_logged_out_json_poll_gets_a_401_the_page_can_explain(client):
     resp = client.get("/enfants/1/planning.json?from=2026-12-14&to=2026-12-18")
-    assert resp.status_code in (302, 401)
+    assert resp.status_code == 401
+    assert resp.get_json()["error"] == "unauthorized"
 
 
 def test_parent_gets_404_for_another_households_child(parent, other_parent):
