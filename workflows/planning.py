@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from peewee import fn
+
 from models import Booking, Enrolment, Request, RequestLine, Unit
 
 from .calendar import PARIS, days_between, format_deadline_fr
@@ -58,17 +60,11 @@ def active_enrolments(child_id: int, start: dt.date, end: dt.date):
 
 def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
     """Units the child may book between start and end: those of the sites and services of
-    their enrolments."""
-    pairs = {(e.service_id, e.site_id) for e in active_enrolments(child_id, start, end)}
-    ids = []
-    for service_id, site_id in pairs:
-        ids += [
-            u
-            for (u,) in Unit.select(Unit.id)
-            .where(Unit.service == service_id, Unit.site == site_id)
-            .tuples()
-        ]
-    return ids
+    their enrolments (one query)."""
+    enrolled = active_enrolments(child_id, start, end).where(
+        Enrolment.service == Unit.service, Enrolment.site == Unit.site
+    )
+    return [u for (u,) in Unit.select(Unit.id).where(fn.EXISTS(enrolled)).tuples()]
 
 
 def usual_days(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[int, int], str]:
