@@ -46,6 +46,6 @@ def init_app(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep_now() -> None:
         """Decide every pending line now, in this process (no Redis needed)."""
-        from workflows.bookings import sweep
+        from workflows.decisions import sweep
 
         click.echo(f"{sweep(app.config['VALIDATOR_BATCH'])} lines decided")

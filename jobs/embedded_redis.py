@@ -23,9 +23,23 @@ def start(socket_path: Path, data_dir: Path) -> subprocess.Popen:
         socket_path.unlink()
     return subprocess.Popen(
         [
-            binary(), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-            "--dir", str(data_dir), "--save", "", "--appendonly", "no", "--daemonize", "no",
-            "--loglevel", "warning",
+            binary(),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(data_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
         ]
     )
 

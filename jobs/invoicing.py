@@ -29,7 +29,8 @@ def _progress(run_id: int):
 
     def report(done: int, total: int, created: int) -> None:
         InvoicingRun.update(done=done, total=total, created=created).where(
-            InvoicingRun.id == run_id).execute()
+            InvoicingRun.id == run_id
+        ).execute()
         if job is not None:
             job.meta.update(done=done, total=total, created=created)
             job.save_meta()
@@ -43,18 +44,23 @@ def run_invoicing(run_id: int) -> int:
     with job_database():
         run = InvoicingRun.get_by_id(run_id)
         InvoicingRun.update(state="running", started_at=utcnow(), error="").where(
-            InvoicingRun.id == run_id).execute()
+            InvoicingRun.id == run_id
+        ).execute()
         try:
-            result = billing.draft_month(run.town_id, run.month, run_id=run_id,
-                                         progress=_progress(run_id))
+            result = billing.draft_month(
+                run.town_id, run.month, run_id=run_id, progress=_progress(run_id)
+            )
         except Exception as exc:
-            InvoicingRun.update(state="failed", error=repr(exc)[:2000],
-                                finished_at=utcnow()).where(InvoicingRun.id == run_id).execute()
+            InvoicingRun.update(state="failed", error=repr(exc)[:2000], finished_at=utcnow()).where(
+                InvoicingRun.id == run_id
+            ).execute()
             raise
-        InvoicingRun.update(state="drafted", finished_at=utcnow(),
-                            created=result.created,
-                            warnings="\n".join(result.warnings)[:20000]).where(
-            InvoicingRun.id == run_id).execute()
+        InvoicingRun.update(
+            state="drafted",
+            finished_at=utcnow(),
+            created=result.created,
+            warnings="\n".join(result.warnings)[:20000],
+        ).where(InvoicingRun.id == run_id).execute()
     return result.created
 
 
@@ -68,16 +74,19 @@ def issue_run(run_id: int, account_id: int) -> int:
             ids = billing.issue_month(actor, run.town_id, run.month)
         except Exception as exc:
             InvoicingRun.update(state="failed", error=repr(exc)[:2000]).where(
-                InvoicingRun.id == run_id).execute()
+                InvoicingRun.id == run_id
+            ).execute()
             raise
-        InvoicingRun.update(state="issued", issued=InvoicingRun.issued + len(ids),
-                            finished_at=utcnow()).where(InvoicingRun.id == run_id).execute()
+        InvoicingRun.update(
+            state="issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
+        ).where(InvoicingRun.id == run_id).execute()
         # After the commit: mails, then the PDFs for the workers.
         notify_issued(ids)
         queue = queue_for(cfg)
         for i in range(0, len(ids), PDF_CHUNK):
-            queue.enqueue(render_invoice_pdfs, ids[i:i + PDF_CHUNK], job_timeout=3600,
-                          result_ttl=300)
+            queue.enqueue(
+                render_invoice_pdfs, ids[i : i + PDF_CHUNK], job_timeout=3600, result_ttl=300
+            )
     return len(ids)
 
 
@@ -87,13 +96,16 @@ def notify_issued(invoice_ids: list[int]) -> int:
     to = billing.recipients(invoice_ids)
     sent = 0
     for i in range(0, len(invoice_ids), 1000):
-        for inv in Invoice.select().where(Invoice.id.in_(invoice_ids[i:i + 1000])):
+        for inv in Invoice.select().where(Invoice.id.in_(invoice_ids[i : i + 1000])):
             if not to.get(inv.id):
                 continue
             text = template.render(
-                number=inv.number, town_name=inv.town_name,
-                month=documents.month_fr(inv.month), total=pricing.format_euros(inv.total_cents),
-                due_date=inv.due_date.strftime("%d/%m/%Y") if inv.due_date else "")
+                number=inv.number,
+                town_name=inv.town_name,
+                month=documents.month_fr(inv.month),
+                total=pricing.format_euros(inv.total_cents),
+                due_date=inv.due_date.strftime("%d/%m/%Y") if inv.due_date else "",
+            )
             send_mail(to[inv.id], f"Votre facture {inv.number} – {inv.town_name}", text)
             sent += 1
     return sent
@@ -102,18 +114,24 @@ def notify_issued(invoice_ids: list[int]) -> int:
 def render_invoice_pdfs(invoice_ids: list[int]) -> int:
     with job_database() as cfg:
         count = 0
-        for inv in Invoice.select().where(Invoice.id.in_(invoice_ids),
-                                          Invoice.state != "draft"):
+        for inv in Invoice.select().where(Invoice.id.in_(invoice_ids), Invoice.state != "draft"):
             documents.stored_invoice_pdf(inv, cfg.INSTANCE_PATH)
             count += 1
     return count
 
 
 def enqueue_run(config, run_id: int):
-    return queue_for(config).enqueue(run_invoicing, run_id, job_timeout=3600,
-                                     result_ttl=3600, job_id=f"invoicing-run-{run_id}")
+    return queue_for(config).enqueue(
+        run_invoicing, run_id, job_timeout=3600, result_ttl=3600, job_id=f"invoicing-run-{run_id}"
+    )
 
 
 def enqueue_issue(config, run_id: int, account_id: int):
-    return queue_for(config).enqueue(issue_run, run_id, account_id, job_timeout=3600,
-                                     result_ttl=3600, job_id=f"invoicing-issue-{run_id}")
+    return queue_for(config).enqueue(
+        issue_run,
+        run_id,
+        account_id,
+        job_timeout=3600,
+        result_ttl=3600,
+        job_id=f"invoicing-issue-{run_id}",
+    )

@@ -27,5 +27,6 @@ def abandon_stale_payments(minutes: int = 30) -> int:
 
 
 def enqueue_notification(config, town_id: int, query_string: str):
-    return queue_for(config).enqueue(process_notification, town_id, query_string,
-                                     job_timeout=300, result_ttl=3600)
+    return queue_for(config).enqueue(
+        process_notification, town_id, query_string, job_timeout=300, result_ttl=3600
+    )

@@ -21,8 +21,9 @@ def redis_from_url(url: str) -> Redis:
 
 
 def queue_for(config) -> Queue:
-    return Queue(setting(config, "QUEUE_NAME"),
-                 connection=redis_from_url(setting(config, "REDIS_URL")))
+    return Queue(
+        setting(config, "QUEUE_NAME"), connection=redis_from_url(setting(config, "REDIS_URL"))
+    )
 
 
 def enqueue_validation(config) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from workflows.bookings import sweep
+from workflows.decisions import sweep
 
 from .context import job_database
 

@@ -128,8 +128,18 @@ def rq_bin() -> str:
 def run_worker(queue_name: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """A real rq worker, in its own process, in burst mode: it runs what is queued and exits."""
     return subprocess.run(
-        [rq_bin(), "worker", "--burst", "--url", os.environ["REDIS_URL"],
-         queue_name or os.environ["QUEUE_NAME"]],
-        cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=timeout,
+        [
+            rq_bin(),
+            "worker",
+            "--burst",
+            "--url",
+            os.environ["REDIS_URL"],
+            queue_name or os.environ["QUEUE_NAME"],
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=True,
     )

@@ -19,16 +19,31 @@ def town(slug: str | None = None, zone: str = "A", today: dt.date | None = None)
     return create_town(name=f"Ville {slug}", slug=slug, zone=zone, today=today)
 
 
-def household(town, name: str = "Martin", children=("Léa",), email: str | None = None,
-              wednesday: bool = False, school: int = 0):
+def household(
+    town,
+    name: str = "Martin",
+    children=("Léa",),
+    email: str | None = None,
+    wednesday: bool = False,
+    school: int = 0,
+):
     d = town._demo
     site = d["schools"][school]
     services = [(d["canteen"], site, "1245"), (d["care"], site, "1245")]
     if wednesday:
         services.append((d["wednesday"], d["leisure"], "3"))
     email = email or f"{name.lower()}{next(_seq)}@exemple.fr"
-    h = create_household(town, name, list(children), email=email, password=PASSWORD, site=site,
-                         services=services, start=d["start"], end=d["end"])
+    h = create_household(
+        town,
+        name,
+        list(children),
+        email=email,
+        password=PASSWORD,
+        site=site,
+        services=services,
+        start=d["start"],
+        end=d["end"],
+    )
     h._email = email
     return h
 
@@ -42,7 +57,9 @@ def parent_actor(h):
 
 
 def unit(town, code: str = "REPAS", school: int = 0) -> Unit:
-    site = town._demo["schools"][school] if not code.startswith("MERCREDI") else town._demo["leisure"]
+    site = (
+        town._demo["schools"][school] if not code.startswith("MERCREDI") else town._demo["leisure"]
+    )
     return Unit.get(Unit.code == code, Unit.site == site)
 
 
@@ -52,8 +69,11 @@ def open_days(zone: str = "A", weekdays: str = "1245", after: dt.date | None = N
     d = after or dt.date.today() + dt.timedelta(days=21)
     out = []
     while len(out) < n:
-        if str(d.isoweekday()) in weekdays and not is_public_holiday(d) \
-                and not is_school_holiday(d, zone):
+        if (
+            str(d.isoweekday()) in weekdays
+            and not is_public_holiday(d)
+            and not is_school_holiday(d, zone)
+        ):
             out.append(d)
         d += dt.timedelta(days=1)
     return out

@@ -61,8 +61,7 @@ MESSAGES = {
         "Un paiement est déjà en cours pour cette facture.",
         "A payment is already under way for this invoice.",
     ),
-    "too_much": (
-        "Le montant dépasse le solde dû.", "The amount exceeds the balance due."),
+    "too_much": ("Le montant dépasse le solde dû.", "The amount exceeds the balance due."),
     "bad_amount": ("Montant invalide.", "Invalid amount."),
     "bad_method": ("Mode de règlement inconnu.", "Unknown payment method."),
     "reason_required": ("Un motif est obligatoire.", "A reason is required."),
@@ -100,19 +99,34 @@ class DraftResult:
 def _price_book(town_id: int) -> pricing.PriceBook:
     return pricing.PriceBook(
         pricing.PriceRow(*row)
-        for row in Price.select(Price.unit, Price.qf_min, Price.qf_max, Price.amount_cents,
-                                Price.valid_from, Price.valid_to)
-        .where(Price.town == town_id).tuples()
+        for row in Price.select(
+            Price.unit,
+            Price.qf_min,
+            Price.qf_max,
+            Price.amount_cents,
+            Price.valid_from,
+            Price.valid_to,
+        )
+        .where(Price.town == town_id)
+        .tuples()
     )
 
 
 def _absences(town_id: int, first: dt.date, last: dt.date) -> dict[int, list]:
     rows = (
-        AbsenceJustification.select(AbsenceJustification.child, AbsenceJustification.unit,
-                                    AbsenceJustification.start, AbsenceJustification.end)
-        .join(Child).join(Household)
-        .where(Household.town == town_id, AbsenceJustification.start <= last,
-               AbsenceJustification.end >= first)
+        AbsenceJustification.select(
+            AbsenceJustification.child,
+            AbsenceJustification.unit,
+            AbsenceJustification.start,
+            AbsenceJustification.end,
+        )
+        .join(Child)
+        .join(Household)
+        .where(
+            Household.town == town_id,
+            AbsenceJustification.start <= last,
+            AbsenceJustification.end >= first,
+        )
         .tuples()
     )
     out: dict[int, list] = defaultdict(list)
@@ -129,21 +143,33 @@ def billable_households(town_id: int, month: dt.date) -> list[int]:
     """Households of the town with at least one booked day in `month` and no invoice yet."""
     first, last = pricing.month_bounds(month)
     invoiced = Invoice.select(Invoice.household).where(
-        Invoice.town == town_id, Invoice.month == first)
+        Invoice.town == town_id, Invoice.month == first
+    )
     q = (
-        Child.select(Child.household).distinct()
+        Child.select(Child.household)
+        .distinct()
         .join(Booking, on=(Booking.child == Child.id))
-        .switch(Child).join(Household)
-        .where(Household.town == town_id, Booking.state == "booked",
-               Booking.date.between(first, last), Child.household.not_in(invoiced))
+        .switch(Child)
+        .join(Household)
+        .where(
+            Household.town == town_id,
+            Booking.state == "booked",
+            Booking.date.between(first, last),
+            Child.household.not_in(invoiced),
+        )
         .tuples()
     )
     return sorted(h for (h,) in q)
 
 
-def draft_month(town_id: int, month: dt.date, *, run_id: int | None = None,
-                progress: Callable[[int, int, int], None] | None = None,
-                chunk: int = CHUNK) -> DraftResult:
+def draft_month(
+    town_id: int,
+    month: dt.date,
+    *,
+    run_id: int | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+    chunk: int = CHUNK,
+) -> DraftResult:
     """Draft the invoices of `month` for every household of the town that has booked days
     and no invoice for that month yet. `progress(done, total, created)` is called after each
     chunk (each chunk is its own transaction)."""
@@ -152,41 +178,57 @@ def draft_month(town_id: int, month: dt.date, *, run_id: int | None = None,
     book = _price_book(town_id)
     absences = _absences(town_id, first, last)
     units = {
-        u.id: u for u in Unit.select(Unit, Service, Site).join(Service)
-        .switch(Unit).join(Site).where(Service.town == town_id)
+        u.id: u
+        for u in Unit.select(Unit, Service, Site)
+        .join(Service)
+        .switch(Unit)
+        .join(Site)
+        .where(Service.town == town_id)
     }
     households = billable_households(town_id, month)
     warnings: set[str] = set()
     created = 0
     contact = " – ".join(x for x in (town.contact_email, town.contact_phone) if x)
     for start in range(0, len(households), chunk):
-        ids = households[start:start + chunk]
-        made = _draft_chunk(town, contact, first, last, ids, units, book, absences, run_id,
-                            warnings)
+        ids = households[start : start + chunk]
+        made = _draft_chunk(
+            town, contact, first, last, ids, units, book, absences, run_id, warnings
+        )
         created += made
         if progress:
             progress(min(start + chunk, len(households)), len(households), created)
-    log.info("invoicing town=%s month=%s households=%d created=%d", town_id, first,
-             len(households), created)
+    log.info(
+        "invoicing town=%s month=%s households=%d created=%d",
+        town_id,
+        first,
+        len(households),
+        created,
+    )
     return DraftResult(created, len(households), sorted(warnings))
 
 
-def _draft_chunk(town, contact, first, last, household_ids, units, book, absences, run_id,
-                 warnings) -> int:
+def _draft_chunk(
+    town, contact, first, last, household_ids, units, book, absences, run_id, warnings
+) -> int:
     hh = {
-        h.id: h for h in Household.select(Household.id, Household.name, Household.address,
-                                          Household.qf)
-        .where(Household.id.in_(household_ids))
+        h.id: h
+        for h in Household.select(
+            Household.id, Household.name, Household.address, Household.qf
+        ).where(Household.id.in_(household_ids))
     }
     children = {
-        c.id: c for c in Child.select(Child.id, Child.household, Child.first_name,
-                                      Child.last_name, Child.birth_date)
-        .where(Child.household.in_(household_ids))
+        c.id: c
+        for c in Child.select(
+            Child.id, Child.household, Child.first_name, Child.last_name, Child.birth_date
+        ).where(Child.household.in_(household_ids))
     }
     rows = (
         Booking.select(Booking.child, Booking.unit, Booking.date)
-        .where(Booking.child.in_(list(children)), Booking.state == "booked",
-               Booking.date.between(first, last))
+        .where(
+            Booking.child.in_(list(children)),
+            Booking.state == "booked",
+            Booking.date.between(first, last),
+        )
         .tuples()
     )
     # (household) -> (child, unit, price) -> quantity
@@ -199,8 +241,10 @@ def _draft_chunk(town, contact, first, last, household_ids, units, book, absence
         price = book.price(unit_id, household.qf, day)
         if price is None:
             unit = units.get(unit_id)
-            warnings.add(f"no price for unit {unit.code if unit else unit_id} "
-                         f"(QF {household.qf}) on {day.isoformat()}")
+            warnings.add(
+                f"no price for unit {unit.code if unit else unit_id} "
+                f"(QF {household.qf}) on {day.isoformat()}"
+            )
             continue
         counts[household.id][(child_id, unit_id, price)] += 1
     now = utcnow()
@@ -208,40 +252,59 @@ def _draft_chunk(town, contact, first, last, household_ids, units, book, absence
         invoice_rows = []
         for hid, lines in counts.items():
             h = hh[hid]
-            invoice_rows.append({
-                "town": town.id, "household": hid, "month": first, "run": run_id,
-                "state": "draft",
-                "total_cents": sum(q * p for (_, _, p), q in lines.items()),
-                "household_name": h.name, "household_address": h.address,
-                "town_name": town.name, "town_address": town.address, "town_contact": contact,
-                "updated_at": now,
-            })
+            invoice_rows.append(
+                {
+                    "town": town.id,
+                    "household": hid,
+                    "month": first,
+                    "run": run_id,
+                    "state": "draft",
+                    "total_cents": sum(q * p for (_, _, p), q in lines.items()),
+                    "household_name": h.name,
+                    "household_address": h.address,
+                    "town_name": town.name,
+                    "town_address": town.address,
+                    "town_contact": contact,
+                    "updated_at": now,
+                }
+            )
         if not invoice_rows:
             return 0
         inserted = (
-            Invoice.insert_many(invoice_rows).on_conflict_ignore()
-            .returning(Invoice.id, Invoice.household).tuples().execute()
+            Invoice.insert_many(invoice_rows)
+            .on_conflict_ignore()
+            .returning(Invoice.id, Invoice.household)
+            .tuples()
+            .execute()
         )
         by_household = {hid: iid for iid, hid in inserted}
         line_rows = []
         for hid, iid in by_household.items():
             ordered = sorted(
                 counts[hid].items(),
-                key=lambda kv: (children[kv[0][0]].first_name, units[kv[0][1]].position,
-                                kv[0][2]),
+                key=lambda kv: (children[kv[0][0]].first_name, units[kv[0][1]].position, kv[0][2]),
             )
             for pos, ((child_id, unit_id, price), qty) in enumerate(ordered):
                 c, u = children[child_id], units[unit_id]
-                line_rows.append({
-                    "invoice": iid, "child": child_id, "unit": unit_id,
-                    "child_name": f"{c.last_name.upper()} {c.first_name}",
-                    "child_birth_date": c.birth_date, "enrolment": u.site.name,
-                    "label": u.label, "service": u.service.name,
-                    "is_meal": pricing.is_meal(u.code), "quantity": qty,
-                    "unit_price_cents": price, "amount_cents": qty * price, "position": pos,
-                })
+                line_rows.append(
+                    {
+                        "invoice": iid,
+                        "child": child_id,
+                        "unit": unit_id,
+                        "child_name": f"{c.last_name.upper()} {c.first_name}",
+                        "child_birth_date": c.birth_date,
+                        "enrolment": u.site.name,
+                        "label": u.label,
+                        "service": u.service.name,
+                        "is_meal": pricing.is_meal(u.code),
+                        "quantity": qty,
+                        "unit_price_cents": price,
+                        "amount_cents": qty * price,
+                        "position": pos,
+                    }
+                )
         for i in range(0, len(line_rows), CHUNK):
-            InvoiceLine.insert_many(line_rows[i:i + CHUNK]).execute()
+            InvoiceLine.insert_many(line_rows[i : i + CHUNK]).execute()
     return len(by_household)
 
 
@@ -255,9 +318,12 @@ def create_run(actor: Actor, town_id: int, month: dt.date) -> InvoicingRun:
 def month_summary(town_id: int, month: dt.date) -> dict:
     """Counts and totals per state of a month's invoices (the preview's head)."""
     first, _ = pricing.month_bounds(month)
-    rows = (Invoice.select(Invoice.state, fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents))
-            .where(Invoice.town == town_id, Invoice.month == first)
-            .group_by(Invoice.state).tuples())
+    rows = (
+        Invoice.select(Invoice.state, fn.COUNT(Invoice.id), fn.SUM(Invoice.total_cents))
+        .where(Invoice.town == town_id, Invoice.month == first)
+        .group_by(Invoice.state)
+        .tuples()
+    )
     return {state: (count, total or 0) for state, count, total in rows}
 
 
@@ -266,10 +332,14 @@ def discard_drafts(actor: Actor, town_id: int, month: dt.date) -> int:
     _require(actor, town_id)
     first, _ = pricing.month_bounds(month)
     with transaction():
-        ids = [i for (i,) in Invoice.select(Invoice.id).where(
-            Invoice.town == town_id, Invoice.month == first, Invoice.state == "draft").tuples()]
+        ids = [
+            i
+            for (i,) in Invoice.select(Invoice.id)
+            .where(Invoice.town == town_id, Invoice.month == first, Invoice.state == "draft")
+            .tuples()
+        ]
         for i in range(0, len(ids), CHUNK):
-            part = ids[i:i + CHUNK]
+            part = ids[i : i + CHUNK]
             InvoiceLine.delete().where(InvoiceLine.invoice.in_(part)).execute()
             Invoice.delete().where(Invoice.id.in_(part), Invoice.state == "draft").execute()
     return len(ids)
@@ -279,14 +349,16 @@ def discard_drafts(actor: Actor, town_id: int, month: dt.date) -> int:
 def take_numbers(town_id: int, kind: str, year: int, count: int) -> int:
     """Reserve `count` consecutive numbers; returns the first. Call inside a transaction: the
     counter row stays locked until it commits, so numbers have no gaps."""
-    InvoiceCounter.insert(town=town_id, kind=kind, year=year, last=0).on_conflict_ignore() \
-        .execute()
-    counter = _for_update(InvoiceCounter.select().where(
-        InvoiceCounter.town == town_id, InvoiceCounter.kind == kind,
-        InvoiceCounter.year == year)).get()
+    InvoiceCounter.insert(town=town_id, kind=kind, year=year, last=0).on_conflict_ignore().execute()
+    counter = _for_update(
+        InvoiceCounter.select().where(
+            InvoiceCounter.town == town_id, InvoiceCounter.kind == kind, InvoiceCounter.year == year
+        )
+    ).get()
     first = counter.last + 1
     InvoiceCounter.update(last=InvoiceCounter.last + count).where(
-        InvoiceCounter.id == counter.id).execute()
+        InvoiceCounter.id == counter.id
+    ).execute()
     return first
 
 
@@ -294,8 +366,9 @@ def format_number(kind: str, day: dt.date, seq: int) -> str:
     return f"{kind}{day:%y%m}-{seq:06d}"
 
 
-def issue_month(actor: Actor, town_id: int, month: dt.date, *, today: dt.date | None = None,
-                due_days: int = 30) -> list[int]:
+def issue_month(
+    actor: Actor, town_id: int, month: dt.date, *, today: dt.date | None = None, due_days: int = 30
+) -> list[int]:
     """Issue every draft of the month: numbers in household order, without gaps, then the
     `issue` transition (history rows) for all of them. Returns the ids issued."""
     role = _require(actor, town_id)
@@ -303,30 +376,44 @@ def issue_month(actor: Actor, town_id: int, month: dt.date, *, today: dt.date | 
     today = today or dt.datetime.now(PARIS).date()
     now = utcnow()
     with transaction():
-        ids = [i for (i,) in _for_update(
-            Invoice.select(Invoice.id).where(Invoice.town == town_id, Invoice.month == first,
-                                             Invoice.state == "draft")
-            .order_by(Invoice.household_name, Invoice.id)).tuples()]
+        ids = [
+            i
+            for (i,) in _for_update(
+                Invoice.select(Invoice.id)
+                .where(Invoice.town == town_id, Invoice.month == first, Invoice.state == "draft")
+                .order_by(Invoice.household_name, Invoice.id)
+            ).tuples()
+        ]
         if not ids:
             return []
         seq = take_numbers(town_id, "F", today.year, len(ids))
         due = pricing.due_date(today, due_days)
-        params = [(format_number("F", today, seq + k), now, today, due, iid)
-                  for k, iid in enumerate(ids)]
-        sql = ('UPDATE "invoice" SET "number" = {p}, "issued_at" = {p}, "issue_date" = {p}, '
-               '"due_date" = {p} WHERE "id" = {p} AND "state" = \'draft\'')
+        params = [
+            (format_number("F", today, seq + k), now, today, due, iid) for k, iid in enumerate(ids)
+        ]
+        sql = (
+            'UPDATE "invoice" SET "number" = {p}, "issued_at" = {p}, "issue_date" = {p}, '
+            '"due_date" = {p} WHERE "id" = {p} AND "state" = \'draft\''
+        )
         sql = sql.format(p="%s" if is_postgres() else "?")
         cursor = database.cursor()
         for i in range(0, len(params), CHUNK):
-            cursor.executemany(sql, params[i:i + CHUNK])
+            cursor.executemany(sql, params[i : i + CHUNK])
         moved = []
         for i in range(0, len(ids), CHUNK):
-            moved += fire_many(INVOICE, "issue", actor, role,
-                               Invoice.id.in_(ids[i:i + CHUNK]), at=now)
+            moved += fire_many(
+                INVOICE, "issue", actor, role, Invoice.id.in_(ids[i : i + CHUNK]), at=now
+            )
         if len(moved) != len(ids):
             raise Conflict("drafts changed while issuing")
-    log.info("issued town=%s month=%s invoices=%d numbers=%s..%s", town_id, first, len(ids),
-             params[0][0], params[-1][0])
+    log.info(
+        "issued town=%s month=%s invoices=%d numbers=%s..%s",
+        town_id,
+        first,
+        len(ids),
+        params[0][0],
+        params[-1][0],
+    )
     return ids
 
 
@@ -369,11 +456,17 @@ def balances(town_id: int):
     """(household id, name, invoices open, balance due in cents) for the town."""
     due = Invoice.total_cents - Invoice.paid_cents - Invoice.credited_cents
     return list(
-        Household.select(Household.id, Household.name,
-                         fn.COUNT(Invoice.id).alias("open_count"),
-                         fn.COALESCE(fn.SUM(due), 0).alias("balance"))
-        .join(Invoice, JOIN.LEFT_OUTER,
-              on=((Invoice.household == Household.id) & Invoice.state.in_(OPEN_STATES)))
+        Household.select(
+            Household.id,
+            Household.name,
+            fn.COUNT(Invoice.id).alias("open_count"),
+            fn.COALESCE(fn.SUM(due), 0).alias("balance"),
+        )
+        .join(
+            Invoice,
+            JOIN.LEFT_OUTER,
+            on=((Invoice.household == Household.id) & Invoice.state.in_(OPEN_STATES)),
+        )
         .where(Household.town == town_id)
         .group_by(Household.id, Household.name)
         .order_by(Household.name)
@@ -388,22 +481,31 @@ def apply_payment(payment: Payment, actor: Actor, role: str) -> None:
     can no longer take its share: the caller's transaction then rolls back."""
     allocations = list(PaymentInvoice.select().where(PaymentInvoice.payment == payment.id))
     invoices = {
-        inv.id: inv for inv in _for_update(Invoice.select().where(
-            Invoice.id.in_([a.invoice_id for a in allocations])))
+        inv.id: inv
+        for inv in _for_update(
+            Invoice.select().where(Invoice.id.in_([a.invoice_id for a in allocations]))
+        )
     }
     for a in allocations:
         inv = invoices[a.invoice_id]
         if inv.state not in OPEN_STATES or a.amount_cents > inv.balance_cents:
-            raise GuardFailed(f"invoice {inv.id} cannot take {a.amount_cents}",
-                              code="already_paid")
+            raise GuardFailed(f"invoice {inv.id} cannot take {a.amount_cents}", code="already_paid")
         if inv.pending_payment_id not in (None, payment.id):
-            raise GuardFailed(f"invoice {inv.id} has payment {inv.pending_payment_id} pending",
-                              code="payment_pending")
+            raise GuardFailed(
+                f"invoice {inv.id} has payment {inv.pending_payment_id} pending",
+                code="payment_pending",
+            )
         paid = inv.paid_cents + a.amount_cents
         name = "pay" if paid + inv.credited_cents >= inv.total_cents else "pay_part"
-        fire(INVOICE, inv, name, actor, owner=(inv.household_id, inv.town_id),
-             values={"paid_cents": paid, "pending_payment_id": None},
-             comment=f"payment {payment.id}")
+        fire(
+            INVOICE,
+            inv,
+            name,
+            actor,
+            owner=(inv.household_id, inv.town_id),
+            values={"paid_cents": paid, "pending_payment_id": None},
+            comment=f"payment {payment.id}",
+        )
 
 
 def allocate(invoices: list[Invoice], amount_cents: int) -> list[tuple[int, int]]:
@@ -420,9 +522,14 @@ def allocate(invoices: list[Invoice], amount_cents: int) -> list[tuple[int, int]
     return out
 
 
-def record_offline_payment(actor: Actor, household_id: int, method: str, amount_cents: int,
-                           invoice_ids: Iterable[int] | None = None,
-                           reference: str = "") -> Payment:
+def record_offline_payment(
+    actor: Actor,
+    household_id: int,
+    method: str,
+    amount_cents: int,
+    invoice_ids: Iterable[int] | None = None,
+    reference: str = "",
+) -> Payment:
     """Staff record a cash, cheque, transfer or direct-debit payment, whole or partial,
     spread over the chosen open invoices (all open ones, oldest first, when none is chosen)."""
     household = Household.get_by_id(household_id)
@@ -432,9 +539,11 @@ def record_offline_payment(actor: Actor, household_id: int, method: str, amount_
     if amount_cents <= 0:
         raise GuardFailed("amount must be positive", code="bad_amount")
     with transaction():
-        q = Invoice.select().where(Invoice.household == household_id,
-                                   Invoice.town == household.town_id,
-                                   Invoice.state.in_(OPEN_STATES))
+        q = Invoice.select().where(
+            Invoice.household == household_id,
+            Invoice.town == household.town_id,
+            Invoice.state.in_(OPEN_STATES),
+        )
         if invoice_ids:
             q = q.where(Invoice.id.in_(list(invoice_ids)))
         invoices = list(_for_update(q))
@@ -442,24 +551,48 @@ def record_offline_payment(actor: Actor, household_id: int, method: str, amount_
             raise GuardFailed("online payment pending", code="payment_pending")
         if amount_cents > sum(i.balance_cents for i in invoices):
             raise GuardFailed("more than the balance", code="too_much")
-        payment = Payment.create(town=household.town_id, household=household_id, method=method,
-                                 amount_cents=amount_cents, reference=reference,
-                                 created_by=actor.account_id)
-        PaymentInvoice.insert_many([
-            {"payment": payment.id, "invoice": iid, "amount_cents": cents}
-            for iid, cents in allocate(invoices, amount_cents)
-        ]).execute()
-        fire(PAYMENT, payment, "record", actor, owner=(household_id, household.town_id),
-             values={"settled_at": utcnow()}, comment=f"{method} {reference}".strip())
+        payment = Payment.create(
+            town=household.town_id,
+            household=household_id,
+            method=method,
+            amount_cents=amount_cents,
+            reference=reference,
+            created_by=actor.account_id,
+        )
+        PaymentInvoice.insert_many(
+            [
+                {"payment": payment.id, "invoice": iid, "amount_cents": cents}
+                for iid, cents in allocate(invoices, amount_cents)
+            ]
+        ).execute()
+        fire(
+            PAYMENT,
+            payment,
+            "record",
+            actor,
+            owner=(household_id, household.town_id),
+            values={"settled_at": utcnow()},
+            comment=f"{method} {reference}".strip(),
+        )
         apply_payment(payment, actor, role)
-    log.info("offline payment %s household=%s method=%s cents=%s", payment.id, household_id,
-             method, amount_cents)
+    log.info(
+        "offline payment %s household=%s method=%s cents=%s",
+        payment.id,
+        household_id,
+        method,
+        amount_cents,
+    )
     return payment
 
 
 # -- credit notes ------------------------------------------------------------------------------
-def credit(actor: Actor, invoice_id: int, amount_cents: int | None, reason: str,
-           today: dt.date | None = None) -> CreditNote:
+def credit(
+    actor: Actor,
+    invoice_id: int,
+    amount_cents: int | None,
+    reason: str,
+    today: dt.date | None = None,
+) -> CreditNote:
     """A credit note of `amount_cents` (the whole balance when None) on an issued invoice.
     When it brings the balance to zero without the invoice being paid, the invoice moves to
     'credited'; it is otherwise unchanged but for its credited amount."""
@@ -479,21 +612,40 @@ def credit(actor: Actor, invoice_id: int, amount_cents: int | None, reason: str,
         if amount > inv.balance_cents:
             raise GuardFailed("more than the balance", code="too_much")
         seq = take_numbers(inv.town_id, "A", today.year, 1)
-        note = CreditNote.create(town=inv.town_id, invoice=inv.id, amount_cents=amount,
-                                 reason=reason.strip(), created_by=actor.account_id,
-                                 number=format_number("A", today, seq))
+        note = CreditNote.create(
+            town=inv.town_id,
+            invoice=inv.id,
+            amount_cents=amount,
+            reason=reason.strip(),
+            created_by=actor.account_id,
+            number=format_number("A", today, seq),
+        )
         credited = inv.credited_cents + amount
         if inv.paid_cents + credited >= inv.total_cents:
             name = "credit" if inv.paid_cents == 0 else "pay"
-            fire(INVOICE, inv, name, actor, owner=(inv.household_id, inv.town_id),
-                 values={"credited_cents": credited}, comment=f"{note.number}: {reason}")
+            fire(
+                INVOICE,
+                inv,
+                name,
+                actor,
+                owner=(inv.household_id, inv.town_id),
+                values={"credited_cents": credited},
+                comment=f"{note.number}: {reason}",
+            )
         else:
             Invoice.update(credited_cents=credited, updated_at=utcnow()).where(
-                Invoice.id == inv.id).execute()
-            WorkflowHistory.create(workflow=INVOICE.name, object_id=inv.id,
-                                   transition="credit_part", from_state=inv.state,
-                                   to_state=inv.state, actor=actor.account_id, role="finance",
-                                   comment=f"{note.number}: {reason}")
+                Invoice.id == inv.id
+            ).execute()
+            WorkflowHistory.create(
+                workflow=INVOICE.name,
+                object_id=inv.id,
+                transition="credit_part",
+                from_state=inv.state,
+                to_state=inv.state,
+                actor=actor.account_id,
+                role="finance",
+                comment=f"{note.number}: {reason}",
+            )
     log.info("credit note %s invoice=%s cents=%s", note.number, invoice_id, amount)
     return note
 
@@ -514,7 +666,9 @@ def tax_certificate(household_id: int, year: int) -> list[CertificateLine]:
     end = dt.datetime(year + 1, 1, 1, tzinfo=PARIS)
     allocations = list(
         PaymentInvoice.select(PaymentInvoice, Payment, Invoice)
-        .join(Payment).switch(PaymentInvoice).join(Invoice)
+        .join(Payment)
+        .switch(PaymentInvoice)
+        .join(Invoice)
         .where(Payment.household == household_id, Payment.state == "validated")
     )
     paid_by_invoice: dict[int, int] = defaultdict(int)
@@ -527,16 +681,19 @@ def tax_certificate(household_id: int, year: int) -> list[CertificateLine]:
     if not paid_by_invoice:
         return []
     eligible: dict[tuple[str, dt.date | None], dict[int, int]] = defaultdict(
-        lambda: defaultdict(int))
-    for line in InvoiceLine.select().where(InvoiceLine.invoice.in_(list(paid_by_invoice)),
-                                           InvoiceLine.is_meal == False):  # noqa: E712
+        lambda: defaultdict(int)
+    )
+    for line in InvoiceLine.select().where(
+        InvoiceLine.invoice.in_(list(paid_by_invoice)), InvoiceLine.is_meal == False
+    ):  # noqa: E712
         if pricing.under_six(line.child_birth_date, year):
-            eligible[(line.child_name, line.child_birth_date)][line.invoice_id] += \
-                line.amount_cents
+            eligible[(line.child_name, line.child_birth_date)][line.invoice_id] += line.amount_cents
     out = []
     for (name, birth), per_invoice in sorted(eligible.items(), key=lambda kv: kv[0][0]):
-        amount = sum(pricing.share(paid_by_invoice[iid], cents, totals[iid])
-                     for iid, cents in per_invoice.items())
+        amount = sum(
+            pricing.share(paid_by_invoice[iid], cents, totals[iid])
+            for iid, cents in per_invoice.items()
+        )
         if amount:
             out.append(CertificateLine(name, birth, amount))
     return out

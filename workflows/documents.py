@@ -26,8 +26,20 @@ def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def month_fr(value: dt.date) -> str:
@@ -36,8 +48,9 @@ def month_fr(value: dt.date) -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
+    )
     env.filters["euros"] = pricing.format_euros
     env.filters["date_fr"] = _date
     env.filters["month_fr"] = month_fr
@@ -64,8 +77,9 @@ def render(template: str, **values) -> bytes:
 
 
 def invoice_values(invoice: Invoice) -> dict:
-    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
-                 .order_by(InvoiceLine.position))
+    lines = list(
+        InvoiceLine.select().where(InvoiceLine.invoice == invoice.id).order_by(InvoiceLine.position)
+    )
     return {
         "number": invoice.number or "BROUILLON",
         "month": invoice.month,
@@ -77,9 +91,15 @@ def invoice_values(invoice: Invoice) -> dict:
         "town_address": invoice.town_address,
         "town_contact": invoice.town_contact,
         "lines": [
-            {"child": li.child_name, "enrolment": li.enrolment, "label": li.label,
-             "service": li.service, "quantity": li.quantity, "unit_price": li.unit_price_cents,
-             "amount": li.amount_cents}
+            {
+                "child": li.child_name,
+                "enrolment": li.enrolment,
+                "label": li.label,
+                "service": li.service,
+                "quantity": li.quantity,
+                "unit_price": li.unit_price_cents,
+                "amount": li.amount_cents,
+            }
             for li in lines
         ],
         "total": invoice.total_cents,
@@ -97,8 +117,12 @@ def stored_pdf_path(invoice: Invoice, folder: str | Path) -> Path:
     """Where the issued invoice's PDF is kept: named by town, number, id and moment of issue,
     so a file can only ever belong to that one issued invoice."""
     stamp = invoice.issued_at.strftime("%Y%m%d%H%M%S%f") if invoice.issued_at else "x"
-    return (Path(folder) / "invoices" / str(invoice.town_id)
-            / f"{invoice.number}-{invoice.id}-{stamp}.pdf")
+    return (
+        Path(folder)
+        / "invoices"
+        / str(invoice.town_id)
+        / f"{invoice.number}-{invoice.id}-{stamp}.pdf"
+    )
 
 
 def stored_invoice_pdf(invoice: Invoice, folder: str | Path) -> bytes:
@@ -119,20 +143,41 @@ def stored_invoice_pdf(invoice: Invoice, folder: str | Path) -> bytes:
 
 def credit_note_pdf(note: CreditNote) -> bytes:
     inv = note.invoice
-    return render("credit_note.html", number=note.number, date=note.created_at.date(),
-                  invoice_number=inv.number, amount=note.amount_cents, reason=note.reason,
-                  household_name=inv.household_name, household_address=inv.household_address,
-                  town_name=inv.town_name, town_address=inv.town_address,
-                  town_contact=inv.town_contact)
+    return render(
+        "credit_note.html",
+        number=note.number,
+        date=note.created_at.date(),
+        invoice_number=inv.number,
+        amount=note.amount_cents,
+        reason=note.reason,
+        household_name=inv.household_name,
+        household_address=inv.household_address,
+        town_name=inv.town_name,
+        town_address=inv.town_address,
+        town_contact=inv.town_contact,
+    )
 
 
-def tax_certificate_pdf(town: Town, household_name: str, household_address: str, year: int,
-                        lines: list[CertificateLine], today: dt.date) -> bytes:
-    return render("tax_certificate.html", town_name=town.name, town_address=town.address,
-                  town_contact=" – ".join(x for x in (town.contact_email, town.contact_phone)
-                                          if x),
-                  household_name=household_name, household_address=household_address,
-                  year=year, today=today,
-                  lines=[{"child": li.child_name, "birth_date": li.birth_date,
-                          "amount": li.amount_cents} for li in lines],
-                  total=sum(li.amount_cents for li in lines))
+def tax_certificate_pdf(
+    town: Town,
+    household_name: str,
+    household_address: str,
+    year: int,
+    lines: list[CertificateLine],
+    today: dt.date,
+) -> bytes:
+    return render(
+        "tax_certificate.html",
+        town_name=town.name,
+        town_address=town.address,
+        town_contact=" – ".join(x for x in (town.contact_email, town.contact_phone) if x),
+        household_name=household_name,
+        household_address=household_address,
+        year=year,
+        today=today,
+        lines=[
+            {"child": li.child_name, "birth_date": li.birth_date, "amount": li.amount_cents}
+            for li in lines
+        ],
+        total=sum(li.amount_cents for li in lines),
+    )

@@ -237,8 +237,10 @@ def fire_many(
             f"{'moved.line_id' if has_line else 'NULL'} FROM moved "
             'RETURNING "object_id", "line_id"'
         )
-        cursor = database.execute_sql(sql, [*params, wf.name, name, t.sources[0], t.target,
-                                            actor.account_id, role, now, comment])
+        cursor = database.execute_sql(
+            sql,
+            [*params, wf.name, name, t.sources[0], t.target, actor.account_id, role, now, comment],
+        )
         return [(row[0], row[1]) for row in cursor.fetchall()]
     moved = [(row[0], row[1] if has_line else None) for row in query.tuples().execute()]
     if moved:

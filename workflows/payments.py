@@ -69,8 +69,11 @@ def provider_settings(town: Town, env: Mapping[str, str] | None = None) -> Provi
 
 
 def provider(settings: ProviderSettings, **urls) -> eopayment.Payment:
-    options = {"origin": "Portail Famille", **settings.options,
-               **{k: v for k, v in urls.items() if v}}
+    options = {
+        "origin": "Portail Famille",
+        **settings.options,
+        **{k: v for k, v in urls.items() if v},
+    }
     if settings.backend == DUMMY:
         options.setdefault("normal_return_url", "http://localhost/")
     return eopayment.Payment(settings.backend, options)
@@ -79,12 +82,21 @@ def provider(settings: ProviderSettings, **urls) -> eopayment.Payment:
 # -- starting a payment ----------------------------------------------------------------------
 def _release(payment_id: int) -> None:
     Invoice.update(pending_payment_id=None).where(
-        Invoice.pending_payment_id == payment_id).execute()
+        Invoice.pending_payment_id == payment_id
+    ).execute()
 
 
-def start_online(actor: Actor, household_id: int, invoice_ids: Iterable[int], *,
-                 return_url: str, notify_url: str, simulator_url: str = "",
-                 email: str = "", env: Mapping[str, str] | None = None) -> tuple[Payment, str]:
+def start_online(
+    actor: Actor,
+    household_id: int,
+    invoice_ids: Iterable[int],
+    *,
+    return_url: str,
+    notify_url: str,
+    simulator_url: str = "",
+    email: str = "",
+    env: Mapping[str, str] | None = None,
+) -> tuple[Payment, str]:
     """Start one online payment of the whole balance of the chosen invoices. Returns the
     payment (now 'pending') and the URL to send the parent to."""
     ids = sorted({int(i) for i in invoice_ids})
@@ -95,47 +107,83 @@ def start_online(actor: Actor, household_id: int, invoice_ids: Iterable[int], *,
         raise Forbidden("not this household", code="forbidden")
     settings = provider_settings(household.town, env)
     with transaction():
-        invoices = list(_for_update(Invoice.select().where(
-            Invoice.id.in_(ids), Invoice.household == household_id)))
+        invoices = list(
+            _for_update(
+                Invoice.select().where(Invoice.id.in_(ids), Invoice.household == household_id)
+            )
+        )
         if len(invoices) != len(ids) or any(not i.is_open for i in invoices):
             raise GuardFailed("invoice not payable", code="not_payable")
         if any(i.pending_payment_id for i in invoices):
             raise GuardFailed("payment under way", code="payment_pending")
         amount = sum(i.balance_cents for i in invoices)
-        payment = Payment.create(town=household.town_id, household=household_id,
-                                 method="online", amount_cents=amount,
-                                 backend=settings.backend, created_by=actor.account_id)
-        PaymentInvoice.insert_many([
-            {"payment": payment.id, "invoice": i.id, "amount_cents": i.balance_cents}
-            for i in invoices
-        ]).execute()
-        taken = Invoice.update(pending_payment_id=payment.id).where(
-            Invoice.id.in_(ids), Invoice.pending_payment_id.is_null(),
-            Invoice.state.in_(OPEN_STATES)).execute()
+        payment = Payment.create(
+            town=household.town_id,
+            household=household_id,
+            method="online",
+            amount_cents=amount,
+            backend=settings.backend,
+            created_by=actor.account_id,
+        )
+        PaymentInvoice.insert_many(
+            [
+                {"payment": payment.id, "invoice": i.id, "amount_cents": i.balance_cents}
+                for i in invoices
+            ]
+        ).execute()
+        taken = (
+            Invoice.update(pending_payment_id=payment.id)
+            .where(
+                Invoice.id.in_(ids),
+                Invoice.pending_payment_id.is_null(),
+                Invoice.state.in_(OPEN_STATES),
+            )
+            .execute()
+        )
         if taken != len(ids):
             raise Conflict("another payment took one of these invoices")
     try:
-        backend = provider(settings, normal_return_url=return_url,
-                           automatic_return_url=notify_url)
+        backend = provider(settings, normal_return_url=return_url, automatic_return_url=notify_url)
         txid, kind, data = backend.request(
-            pricing.cents_to_euros(amount), email=email or None, orderid=f"P{payment.id}",
-            subject=f"Factures {household.town.name}")
+            pricing.cents_to_euros(amount),
+            email=email or None,
+            orderid=f"P{payment.id}",
+            subject=f"Factures {household.town.name}",
+        )
         if kind != eopayment.URL:
             raise RuntimeError(f"backend {settings.backend} answered kind {kind}, not a URL")
     except Exception:
         with transaction():
-            fire(PAYMENT, payment, "abandon", SYSTEM, owner=(household_id, household.town_id),
-                 comment="provider request failed")
+            fire(
+                PAYMENT,
+                payment,
+                "abandon",
+                SYSTEM,
+                owner=(household_id, household.town_id),
+                comment="provider request failed",
+            )
             _release(payment.id)
         log.exception("payment %s: provider request failed", payment.id)
         raise
     with transaction():
-        fire(PAYMENT, payment, "send", actor, owner=(household_id, household.town_id),
-             values={"transaction_id": txid})
+        fire(
+            PAYMENT,
+            payment,
+            "send",
+            actor,
+            owner=(household_id, household.town_id),
+            values={"transaction_id": txid},
+        )
     if settings.backend == DUMMY and simulator_url:
         data = f"{simulator_url}?{urlsplit(data).query}"
-    log.info("payment %s started: household=%s invoices=%s cents=%s tx=%s", payment.id,
-             household_id, ids, amount, txid)
+    log.info(
+        "payment %s started: household=%s invoices=%s cents=%s tx=%s",
+        payment.id,
+        household_id,
+        ids,
+        amount,
+        txid,
+    )
     return payment, data
 
 
@@ -149,22 +197,32 @@ def simulate(transaction_id: str, amount: str, outcome: str) -> bool:
         cents = pricing.euros_to_cents(amount)
     except (InvalidOperation, ValueError):
         cents = -1
-    n = DummyBankTransaction.insert(transaction_id=transaction_id, amount_cents=cents,
-                                    outcome=outcome).on_conflict_ignore().execute()
-    created = bool(n) and DummyBankTransaction.get(
-        DummyBankTransaction.transaction_id == transaction_id).outcome == outcome
+    n = (
+        DummyBankTransaction.insert(
+            transaction_id=transaction_id, amount_cents=cents, outcome=outcome
+        )
+        .on_conflict_ignore()
+        .execute()
+    )
+    created = (
+        bool(n)
+        and DummyBankTransaction.get(DummyBankTransaction.transaction_id == transaction_id).outcome
+        == outcome
+    )
     return created
 
 
 def _ask_dummy_bank(backend: eopayment.Payment, transaction_id: str):
     """The dummy provider's answer about a transaction, parsed by eopayment; None when the
     bank never heard of it."""
-    record = DummyBankTransaction.get_or_none(
-        DummyBankTransaction.transaction_id == transaction_id)
+    record = DummyBankTransaction.get_or_none(DummyBankTransaction.transaction_id == transaction_id)
     if record is None:
         return None
-    fields = {"transaction_id": transaction_id, "signed": "1",
-              "amount": str(pricing.cents_to_euros(record.amount_cents))}
+    fields = {
+        "transaction_id": transaction_id,
+        "signed": "1",
+        "amount": str(pricing.cents_to_euros(record.amount_cents)),
+    }
     if record.outcome == "accepted":
         fields["ok"] = "1"
     else:
@@ -195,16 +253,18 @@ def _status_text(response) -> str:
 
 
 # -- the notification --------------------------------------------------------------------------
-def handle_notification(town_id: int | None, query_string: str,
-                        env: Mapping[str, str] | None = None) -> str:
+def handle_notification(
+    town_id: int | None, query_string: str, env: Mapping[str, str] | None = None
+) -> str:
     """Process one provider notification. Returns the outcome ('validated', 'refused',
     'abandoned', 'waiting' or 'ignored:<why>'); every notification is recorded."""
     note = PaymentNotification.create(town=town_id, payload=query_string[:4000])
     outcome = _handle(town_id, query_string, env, note)
     PaymentNotification.update(outcome=outcome).where(PaymentNotification.id == note.id).execute()
     if outcome.startswith("ignored"):
-        log.warning("payment notification %s ignored (%s): %r", note.id, outcome,
-                    query_string[:300])
+        log.warning(
+            "payment notification %s ignored (%s): %r", note.id, outcome, query_string[:300]
+        )
     else:
         log.info("payment notification %s: %s", note.id, outcome)
     return outcome
@@ -231,7 +291,8 @@ def _handle(town_id, query_string, env, note) -> str:
         return "ignored:unsigned"
     txid = response.transaction_id or response.order_id
     PaymentNotification.update(transaction_id=txid or "").where(
-        PaymentNotification.id == note.id).execute()
+        PaymentNotification.id == note.id
+    ).execute()
     payment = Payment.get_or_none(Payment.transaction_id == txid)
     if payment is None or payment.town_id != town.id:
         return "ignored:unknown_payment"
@@ -256,8 +317,14 @@ def _settle(payment: Payment, name: str, status: str) -> str:
     try:
         with transaction():
             fresh = _for_update(Payment.select().where(Payment.id == payment.id)).get()
-            fire(PAYMENT, fresh, name, SYSTEM, owner=owner,
-                 values={"settled_at": utcnow(), "bank_status": status[:250]})
+            fire(
+                PAYMENT,
+                fresh,
+                name,
+                SYSTEM,
+                owner=owner,
+                values={"settled_at": utcnow(), "bank_status": status[:250]},
+            )
             if name == "validate":
                 apply_payment(fresh, SYSTEM, "system")
             else:
@@ -265,30 +332,44 @@ def _settle(payment: Payment, name: str, status: str) -> str:
     except (InvalidTransition, Conflict):
         return f"ignored:replayed({Payment.get_by_id(payment.id).state})"
     except GuardFailed as exc:
-        log.error("payment %s was accepted by the bank but cannot apply (%s): refund needed",
-                  payment.id, exc.code)
+        log.error(
+            "payment %s was accepted by the bank but cannot apply (%s): refund needed",
+            payment.id,
+            exc.code,
+        )
         return f"ignored:{exc.code}"
     return PAYMENT.transition(name).target
 
 
-def abandon_stale(older_than: dt.timedelta = dt.timedelta(minutes=30),
-                  env: Mapping[str, str] | None = None) -> int:
+def abandon_stale(
+    older_than: dt.timedelta = dt.timedelta(minutes=30), env: Mapping[str, str] | None = None
+) -> int:
     """System: payments with no result after `older_than` are asked about once more, then
     abandoned, which frees their invoices."""
     limit = utcnow() - older_than
-    stale = list(Payment.select().where(Payment.method == "online",
-                                        Payment.state.in_(("created", "pending")),
-                                        Payment.created_at < limit))
+    stale = list(
+        Payment.select().where(
+            Payment.method == "online",
+            Payment.state.in_(("created", "pending")),
+            Payment.created_at < limit,
+        )
+    )
     count = 0
     for p in stale:
         if p.transaction_id and handle_notification(
-                p.town_id, urlencode({"transaction_id": p.transaction_id}), env) in (
-                "validated", "refused", "abandoned"):
+            p.town_id, urlencode({"transaction_id": p.transaction_id}), env
+        ) in ("validated", "refused", "abandoned"):
             continue
         try:
             with transaction():
-                fire(PAYMENT, p, "abandon", SYSTEM, owner=(p.household_id, p.town_id),
-                     comment="no result in time")
+                fire(
+                    PAYMENT,
+                    p,
+                    "abandon",
+                    SYSTEM,
+                    owner=(p.household_id, p.town_id),
+                    comment="no result in time",
+                )
                 _release(p.id)
             count += 1
         except (InvalidTransition, Conflict):
@@ -320,16 +401,21 @@ def household_payments(household_id: int, period: str = "all", today: dt.date | 
     bounds = period_bounds(period, today)
     if bounds:
         start = to_utc_naive(dt.datetime.combine(bounds[0], dt.time(0), tzinfo=PARIS))
-        end = to_utc_naive(dt.datetime.combine(bounds[1] + dt.timedelta(days=1), dt.time(0),
-                                               tzinfo=PARIS))
+        end = to_utc_naive(
+            dt.datetime.combine(bounds[1] + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+        )
         q = q.where(Payment.created_at >= start, Payment.created_at < end)
     return list(q.order_by(Payment.created_at.desc(), Payment.id.desc()))
 
 
 def allocations_of(payment_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
     out: dict[int, list[tuple[str, int]]] = {}
-    q = (PaymentInvoice.select(PaymentInvoice.payment, Invoice.number, PaymentInvoice.amount_cents)
-         .join(Invoice).where(PaymentInvoice.payment.in_(list(payment_ids))).tuples())
+    q = (
+        PaymentInvoice.select(PaymentInvoice.payment, Invoice.number, PaymentInvoice.amount_cents)
+        .join(Invoice)
+        .where(PaymentInvoice.payment.in_(list(payment_ids)))
+        .tuples()
+    )
     for pid, number, cents in q:
         out.setdefault(pid, []).append((number or "", cents))
     return out

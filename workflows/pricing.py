@@ -81,7 +81,8 @@ class PriceBook:
         """The price in cents of `unit_id` on `day` for a household of quotient `qf`, or None
         when no price applies. Without a known QF the highest tier applies."""
         candidates = [
-            r for r in self._by_unit.get(unit_id, ())
+            r
+            for r in self._by_unit.get(unit_id, ())
             if r.valid_from <= day and (r.valid_to is None or day <= r.valid_to)
         ]
         if not candidates:

@@ -58,7 +58,7 @@ SCREENS = [
 class StaffIndexView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self):
-        from workflows.bookings import worklist
+        from workflows.decisions import worklist
 
         pending = None
         if {"approver", "admin"} & staff_roles():

@@ -1,7 +1,7 @@
 """The approvers' worklist: pending request lines to accept or refuse in batches.
 
-The lines come from `workflows.bookings.worklist` (units in staff mode, and lines the timer
-left pending too long); every decision goes through `workflows.bookings.staff_decide`.
+The lines come from `workflows.decisions.worklist` (units in staff mode, and lines the timer
+left pending too long); every decision goes through `workflows.decisions.staff_decide`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import Child, Household, RequestLine, Site, Unit
-from workflows import bookings
+from workflows import decisions
 from workflows.engine import WorkflowError
 
 from .base import date_fr, datetime_fr
@@ -75,7 +75,7 @@ class WorklistView(StaffOnly, BaseView):
 
     def _query(self, f: dict):
         q = (
-            bookings.worklist(current_user.actor, stale_after=current_app.config["STALE_AFTER"])
+            decisions.worklist(current_user.actor, stale_after=current_app.config["STALE_AFTER"])
             .select_extend(Household, Site)
             .switch(Child)
             .join(Household)
@@ -152,7 +152,7 @@ class WorklistView(StaffOnly, BaseView):
                   "modifiée.", "error")
             return self._render(f, selected=ids, reason=reason, status=400)
         try:
-            result = bookings.staff_decide(current_user.actor, ids, decision,
+            result = decisions.staff_decide(current_user.actor, ids, decision,
                                            reason if decision == "refuse" else "")
         except WorkflowError as exc:
             current_app.logger.info("staff_decide refused: %s", exc)

@@ -51,9 +51,7 @@ def token_required(view):
         if not header.startswith("Bearer "):
             raise ApiError(401, "unauthorized", "A bearer token is required.")
         try:
-            data = _serializer().loads(
-                header[7:], max_age=current_app.config["API_TOKEN_MAX_AGE"]
-            )
+            data = _serializer().loads(header[7:], max_age=current_app.config["API_TOKEN_MAX_AGE"])
         except BadSignature:
             raise ApiError(401, "unauthorized", "Invalid or expired token.") from None
         account = Account.get_or_none(Account.id == data.get("a"))
@@ -98,8 +96,11 @@ def token():
         raise ApiError(401, "invalid_credentials", "Unknown e-mail or wrong password.")
     value = _serializer().dumps({"a": account.id, "v": account.session_version})
     return jsonify(
-        {"access_token": value, "token_type": "bearer",
-         "expires_in": current_app.config["API_TOKEN_MAX_AGE"]}
+        {
+            "access_token": value,
+            "token_type": "bearer",
+            "expires_in": current_app.config["API_TOKEN_MAX_AGE"],
+        }
     )
 
 
@@ -122,8 +123,12 @@ def child_planning(child_id: int):
         raise ApiError(400, "bad_request", "from must precede to, within 366 days.")
     cells = planning(child.id, start, end)
     return jsonify(
-        {"child": child.id, "from": start.isoformat(), "to": end.isoformat(),
-         "cells": [c.as_dict() for c in cells]}
+        {
+            "child": child.id,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "cells": [c.as_dict() for c in cells],
+        }
     )
 
 
@@ -175,7 +180,9 @@ def create_request():
         unit = raw.get("unit")
         unit_id = unit if isinstance(unit, int) and unit in units else by_code.get(unit)
         if unit_id is None:
-            raise ApiError(422, "unknown_unit", f"lines[{i}]: unknown unit {unit!r} for this child.")
+            raise ApiError(
+                422, "unknown_unit", f"lines[{i}]: unknown unit {unit!r} for this child."
+            )
         action = raw.get("action", "book")
         if action not in bookings.ACTIONS:
             raise ApiError(400, "bad_request", f"lines[{i}]: action must be book or cancel.")

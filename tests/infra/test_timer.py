@@ -20,14 +20,21 @@ def test_timer_enqueues_the_validator_which_books_pending_lines(app, queue):
     h = f.household(town)
     child = h.children[0]
     days = f.open_days(n=3)
-    bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
-        child.id, [(f.unit(town).id, d, "book") for d in days])])
+    bookings.submit(
+        f.parent_actor(h),
+        [bookings.RequestSpec(child.id, [(f.unit(town).id, d, "book") for d in days])],
+    )
     assert queue.count == 0
     env = {**os.environ, "VALIDATE_EVERY": "1"}
     flask = str(Path(sys.executable).parent / "flask")
-    timer = subprocess.Popen([flask, "--app", "app", "timer"], cwd=ROOT, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    timer = subprocess.Popen(
+        [flask, "--app", "app", "timer"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         enqueued: list[str] = []

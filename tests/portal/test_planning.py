@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests import factories as f
-from workflows import bookings
+from workflows import bookings, decisions
 
 
 def test_home_lists_the_children_with_their_plannings(parent):
@@ -21,7 +21,7 @@ def _book_and_sweep(parent, town, days):
     bookings.submit(
         actor, [bookings.RequestSpec(parent.child.id, [(f.unit(town).id, d, "book") for d in days])]
     )
-    bookings.sweep()
+    decisions.sweep()
 
 
 def test_week_view_shows_states_in_words_and_deadlines(parent, town):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models import Account
 from tests import factories as f
-from workflows import bookings
+from workflows import bookings, decisions
 from workflows.accounts import actor_for, hash_password
 
 from .conftest import Parent
@@ -18,7 +18,7 @@ def test_list_and_detail_follow_the_validation(parent, town):
     assert "Demande n° 1" in html and "Léa" in html
     assert "◷" in html and "envoyée, en cours de traitement" in html
     assert days[0].strftime("%Y") in html  # the period
-    bookings.sweep()
+    decisions.sweep()
     html = parent.client.get("/demandes").get_data(as_text=True)
     assert "✓" in html and "traitée : acceptée" in html
     detail = parent.client.get("/demandes/1").get_data(as_text=True)
@@ -43,7 +43,7 @@ def test_refused_lines_show_their_reason(app, town):
         town=town,
     )
     line_ids = [line.id for line in bookings.request_lines(number)]
-    bookings.staff_decide(actor_for(agent), line_ids, "refuse", "Sortie scolaire ce jour-là")
+    decisions.staff_decide(actor_for(agent), line_ids, "refuse", "Sortie scolaire ce jour-là")
 
     parent = Parent(app.test_client(), household)
     html = parent.client.get(f"/demandes/{number}").get_data(as_text=True)

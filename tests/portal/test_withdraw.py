@@ -1,7 +1,7 @@
 """A parent takes back days of a request still waiting for a decision."""
 
 from models import Booking, Request, RequestLine
-from workflows import bookings
+from workflows import bookings, decisions
 
 from .. import factories as f
 
@@ -20,14 +20,15 @@ def test_parent_withdraws_pending_days_and_they_are_free_again(parent, town):
     page = parent.client.get(f"/demandes/{number}").get_data(as_text=True)
     assert "Retirer les jours cochés" in page
     first = RequestLine.get(RequestLine.request == number, RequestLine.date == days[0])
-    resp = parent.post(f"/demandes/{number}/retirer", {"line": str(first.id)},
-                       follow_redirects=True)
+    resp = parent.post(
+        f"/demandes/{number}/retirer", {"line": str(first.id)}, follow_redirects=True
+    )
     html = resp.get_data(as_text=True)
     assert "1 jour(s) retiré(s) de la demande." in html
     assert "retirée par vous" in html
     states = {b.date: b.state for b in Booking.select()}
     assert states == {days[0]: "free", days[1]: "requested", days[2]: "requested"}
-    bookings.sweep()
+    decisions.sweep()
     assert RequestLine.get_by_id(first.id).state == "withdrawn"
     assert {b.date: b.state for b in Booking.select()}[days[1]] == "booked"
     assert Request.get_by_id(number).summary == "accepted"
@@ -61,7 +62,9 @@ def test_a_late_withdrawal_is_refused_with_the_deadline(parent, town):
 
     deadline = unit_infos([late.id])[late.id].book_deadline.for_day(days[0])
     done, problems = bookings.withdraw_lines(
-        f.parent_actor(parent.household), parent.household.id, [line.id],
+        f.parent_actor(parent.household),
+        parent.household.id,
+        [line.id],
         now=deadline + dt.timedelta(minutes=1),
     )
     assert done == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Booking, RequestLine, Unit
-from workflows import bookings
+from workflows import bookings, decisions
 
 from .. import factories as f
 
@@ -22,9 +22,9 @@ def test_a_cancellation_admits_the_first_waiting_even_beside_new_requests(app):
     Unit.update(capacity=1, waiting_list=True).where(Unit.id == repas.id).execute()
     a, b, c = (f.household(town, name=n) for n in ("Martin", "Durand", "Petit"))
     booked = _ask(a, repas, day)
-    bookings.sweep()
+    decisions.sweep()
     first = _ask(b, repas, day)
-    bookings.sweep()
+    decisions.sweep()
     assert (Booking.get_by_id(booked.id).state, Booking.get_by_id(first.id).state) == (
         "booked",
         "waiting",
@@ -32,7 +32,7 @@ def test_a_cancellation_admits_the_first_waiting_even_beside_new_requests(app):
 
     newcomer = _ask(c, repas, day)  # the same batch as...
     _ask(a, repas, day, action="cancel")  # ...this cancellation
-    assert bookings.sweep() == 2
+    assert decisions.sweep() == 2
 
     states = {
         x.id: (Booking.get_by_id(x.id).state, Booking.get_by_id(x.id).rank)
@@ -64,13 +64,13 @@ def test_a_pending_cancellation_keeps_its_place_until_confirmed(app):
     Unit.update(capacity=1).where(Unit.id == repas.id).execute()
     a, c = f.household(town, name="Martin"), f.household(town, name="Petit")
     booked = _ask(a, repas, day)
-    bookings.sweep()
+    decisions.sweep()
     _ask(a, repas, day, action="cancel")
     late = to_utc_naive(Deadline(3).for_day(day) + dt.timedelta(minutes=1))
     RequestLine.update(sent_at=late).where(RequestLine.action == "cancel").execute()
     newcomer = _ask(c, repas, day)
 
-    assert bookings.sweep() == 2
+    assert decisions.sweep() == 2
 
     assert Booking.get_by_id(booked.id).state == "booked"  # the cancellation came too late
     newcomer = Booking.get_by_id(newcomer.id)

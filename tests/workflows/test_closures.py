@@ -3,7 +3,7 @@
 import pytest
 
 from models import Account, Booking, WorkflowHistory
-from workflows import bookings
+from workflows import bookings, decisions
 from workflows.accounts import actor_for, hash_password
 from workflows.closures import close_days
 from workflows.engine import Forbidden
@@ -13,8 +13,15 @@ from .. import factories as f
 
 
 def _admin(town, roles="admin"):
-    return actor_for(Account.create(email=f"admin-{town.slug}@ville.fr", is_staff=True,
-                                    roles=roles, town=town, password_hash=hash_password("x" * 12)))
+    return actor_for(
+        Account.create(
+            email=f"admin-{town.slug}@ville.fr",
+            is_staff=True,
+            roles=roles,
+            town=town,
+            password_hash=hash_password("x" * 12),
+        )
+    )
 
 
 def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):
@@ -23,9 +30,10 @@ def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):
     child = h.children[0]
     repas = f.unit(town)
     days = f.open_days(n=3)
-    bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
-        child.id, [(repas.id, d, "book") for d in days])])
-    bookings.sweep()
+    bookings.submit(
+        f.parent_actor(h), [bookings.RequestSpec(child.id, [(repas.id, d, "book") for d in days])]
+    )
+    decisions.sweep()
     admin = _admin(town)
     _, cancelled = close_days(admin, town.id, days[1], days[1], "Grève")
     assert cancelled == 1
@@ -36,8 +44,9 @@ def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):
     cell = next(c for c in planning(child.id, days[1], days[1]) if c.unit.id == repas.id)
     assert (cell.state, cell.reason_code, cell.reason) == ("closed", "closure", "Grève")
     with pytest.raises(bookings.RequestRefused) as refused:
-        bookings.submit(f.parent_actor(h), [bookings.RequestSpec(
-            child.id, [(repas.id, days[1], "book")])])
+        bookings.submit(
+            f.parent_actor(h), [bookings.RequestSpec(child.id, [(repas.id, days[1], "book")])]
+        )
     assert refused.value.problems[0].code == "closed"
 
 

@@ -6,7 +6,7 @@ import threading
 
 from jobs.validator import validate_pending
 from models import Booking, Request, RequestLine, Unit, WorkflowHistory, database
-from workflows import bookings
+from workflows import bookings, decisions
 
 from .. import factories as f
 from ..conftest import run_worker
@@ -68,7 +68,7 @@ def test_fifty_identical_requests_at_once_make_one_booking(app):
     assert state_counts(Request) == {"sent": 1, **({"done": len(sent) - 1} if others else {})}
     assert WorkflowHistory.select().where(WorkflowHistory.workflow == "booking").count() == 1
 
-    assert bookings.sweep() == 1
+    assert decisions.sweep() == 1
     assert Booking.get().state == "booked"
     assert RequestLine.get_by_id(pending.id).state == "accepted"
     assert state_counts(Request) == {"done": len(sent)}

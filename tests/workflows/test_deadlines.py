@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from models import Booking, Closure, Enrolment, RequestLine, Service, Unit
-from workflows import bookings
+from workflows import bookings, decisions
 from workflows.calendar import PARIS, Deadline, format_deadline_fr, to_utc_naive
 from workflows.planning import planning
 
@@ -329,7 +329,7 @@ def test_late_request_is_refused_before_it_is_sent(town_a):
 def test_late_cancellation_is_refused_with_its_deadline(town_a):
     h = _household(town_a)
     _book(h)
-    bookings.sweep()
+    decisions.sweep()
     with pytest.raises(bookings.RequestRefused) as refused:
         _book(h, action="cancel", now=dt.datetime(2026, 12, 3, 18, 0, tzinfo=PARIS))
     assert [(p.code, p.message_fr) for p in refused.value.problems] == [("late", LATE_TEXT)]
@@ -345,7 +345,7 @@ def test_line_that_reached_the_database_late_is_refused_by_the_validator(town_a)
     RequestLine.update(sent_at=late).execute()
     assert Booking.get().state == "requested"
 
-    assert bookings.sweep() == 1
+    assert decisions.sweep() == 1
 
     line = RequestLine.get()
     assert (line.state, line.reason_code, line.reason) == ("refused", "late", LATE_TEXT)
@@ -364,7 +364,7 @@ def test_line_that_reached_the_database_late_is_refused_by_the_validator(town_a)
 def test_late_cancellation_line_leaves_the_day_booked(town_a):
     h = _household(town_a)
     _book(h)
-    bookings.sweep()
+    decisions.sweep()
     _book(h, action="cancel", now=dt.datetime(2026, 12, 1, 8, 0, tzinfo=PARIS))
     assert Booking.get().state == "cancel_requested"
     cancel = RequestLine.get(RequestLine.action == "cancel")
@@ -372,7 +372,7 @@ def test_late_cancellation_line_leaves_the_day_booked(town_a):
         RequestLine.id == cancel.id
     ).execute()
 
-    bookings.sweep()
+    decisions.sweep()
 
     cancel = RequestLine.get_by_id(cancel.id)
     assert (cancel.state, cancel.reason_code, cancel.reason) == ("refused", "late", LATE_TEXT)
@@ -386,5 +386,5 @@ def test_line_on_time_is_accepted_whenever_the_validator_runs(town_a):
     """The deadline is judged at the moment the line was sent, not when it is processed."""
     h = _household(town_a)
     _book(h, now=dt.datetime(2026, 12, 2, 8, 59, tzinfo=PARIS))
-    bookings.sweep(now=dt.datetime(2026, 12, 2, 9, 10, tzinfo=PARIS))
+    decisions.sweep(now=dt.datetime(2026, 12, 2, 9, 10, tzinfo=PARIS))
     assert (RequestLine.get().state, Booking.get().state) == ("accepted", "booked")

@@ -1,5 +1,5 @@
 from models import Booking, Request, RequestLine
-from workflows import bookings
+from workflows import bookings, decisions
 
 from .. import factories as f
 
@@ -16,7 +16,7 @@ def test_send_then_sweep_books_the_days(app):
     )
     assert Request.get_by_id(number).state == "sent"
     assert {b.state for b in Booking.select()} == {"requested"}
-    assert bookings.sweep() == len(days)
+    assert decisions.sweep() == len(days)
     assert {b.state for b in Booking.select()} == {"booked"}
     assert {line.state for line in RequestLine.select()} == {"accepted"}
     req = Request.get_by_id(number)

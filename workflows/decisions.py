@@ -1,0 +1,292 @@
+"""Deciding lines: the validator's batches, instant units, the approvers' batch actions
+and their worklist. Every decision fires booking transitions set-based, in the caller's
+transaction or one of its own, and closes the requests left with nothing pending."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from peewee import Case, fn
+
+from models import (
+    Booking,
+    Child,
+    Request,
+    RequestLine,
+    Service,
+    Unit,
+    among,
+    is_postgres,
+    transaction,
+)
+
+from . import messages
+from .calendar import PARIS, to_utc_naive
+from .definitions import BOOKING, REQUEST
+from .engine import SYSTEM, Actor, Forbidden, WorkflowError, check_many, fire_many
+from .rules import LineItem, RuleContext, aware
+
+CHUNK = 1000
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(PARIS)
+
+
+def line_rows():
+    return RequestLine.select(
+        RequestLine.id,
+        RequestLine.request,
+        RequestLine.child,
+        RequestLine.unit,
+        RequestLine.date,
+        RequestLine.action,
+        RequestLine.sent_at,
+    )
+
+
+def line_item(row) -> LineItem:
+    lid, rid, child_id, unit_id, day, action, sent_at = row
+    return LineItem(lid, rid, child_id, unit_id, day, action, aware(sent_at))
+
+
+def decide(
+    items: list[LineItem], actor: Actor, role: str, *, now=None, refuse_comment: str | None = None
+) -> dict[str, int]:
+    """Decide pending lines, inside the caller's transaction. By the rules (the validator,
+    instant units, a staff member's "accept"), or all refused with `refuse_comment` (staff).
+    Returns how many lines ended in each state."""
+    now = now_or(now)
+    at = to_utc_naive(now)
+    ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
+    done: dict[str, int] = defaultdict(int)
+    for action, ok_t, refuse_t in (
+        ("book", "accept", "refuse"),
+        ("cancel", "confirm_cancel", "refuse_cancel"),
+    ):
+        batch = sorted((i for i in items if i.action == action), key=lambda i: i.id)
+        if not batch:
+            continue
+        if refuse_comment is None:
+            ok, refused = check_many(BOOKING, ok_t, batch, ctx)
+        else:
+            ok, refused = [], [(i, "staff") for i in batch]
+        if ok:
+            moved = fire_many(
+                BOOKING, ok_t, actor, role, among(Booking.line, [i.id for i in ok]), at=at
+            )
+            done["accepted"] += mark_lines([lid for _, lid in moved], "accepted", at, actor)
+        waiting = [
+            i
+            for i, code in refused
+            if code == "full" and action == "book" and ctx.units[i.unit_id].waiting_list
+        ]
+        for item in waiting:
+            done["queued"] += _queue(item, actor, role, at)
+        groups = defaultdict(list)
+        for item, code in refused:
+            if item in waiting:
+                continue
+            params = ctx.reason_params(item, code)
+            text = messages.reason_fr(code, comment=refuse_comment or "", **params)
+            groups[(code, text)].append(item.id)
+        for (code, text), line_ids in groups.items():
+            moved = fire_many(
+                BOOKING,
+                refuse_t,
+                actor,
+                role,
+                among(Booking.line, line_ids),
+                at=at,
+                comment=text,
+                values={"refusal_code": code, "refusal_reason": text},
+            )
+            done["refused"] += mark_lines(
+                [lid for _, lid in moved], "refused", at, actor, code, text
+            )
+        if action == "cancel" and ok:
+            admit_waiting({(i.unit_id, i.date) for i in ok}, ctx, actor, role, at)
+    complete_requests({i.request_id for i in items})
+    return dict(done)
+
+
+def mark_lines(line_ids, state, at, actor, code="", reason="") -> int:
+    if not line_ids:
+        return 0
+    # SQLite caps a statement's parameters: chunks there, one array parameter on PostgreSQL.
+    step = len(line_ids) if is_postgres() else CHUNK
+    n = 0
+    for i in range(0, len(line_ids), step):
+        n += (
+            RequestLine.update(
+                state=state,
+                decided_at=at,
+                decided_by=actor.account_id,
+                reason_code=code,
+                reason=reason,
+            )
+            .where(
+                among(RequestLine.id, line_ids[i : i + step]),
+                RequestLine.state.in_(["pending", "queued"]),
+            )
+            .execute()
+        )
+    return n
+
+
+def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
+    booking = Booking.get_or_none(Booking.line == item.id, Booking.state == "requested")
+    if booking is None:
+        return 0
+    rank = (
+        Booking.select(fn.COALESCE(fn.MAX(Booking.rank), 0))
+        .where(Booking.unit == item.unit_id, Booking.date == item.date, Booking.state == "waiting")
+        .scalar()
+    ) + 1
+    moved = fire_many(
+        BOOKING, "queue", actor, role, Booking.id == booking.id, at=at, values={"rank": rank}
+    )
+    return mark_lines([lid for _, lid in moved], "queued", at, actor)
+
+
+def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
+    """Admit waiting bookings of (unit, date) cells, first waiting first, while places last."""
+    admitted = 0
+    for unit_id, day in sorted(cells):
+        if not ctx.units[unit_id].waiting_list:
+            continue
+        ctx.places_left.pop((unit_id, day), None)  # recount: a cancellation freed a place
+        waiting = (
+            Booking.select(Booking.id, Booking.line, Booking.child, Booking.unit, Booking.date)
+            .where(Booking.unit == unit_id, Booking.date == day, Booking.state == "waiting")
+            .order_by(Booking.rank)
+            .tuples()
+        )
+        for bid, lid, child_id, u, d in waiting:
+            item = LineItem(lid, None, child_id, u, d, "book", None)
+            ok, _ = check_many(BOOKING, "admit", [item], ctx)
+            if not ok:
+                break
+            moved = fire_many(
+                BOOKING, "admit", actor, role, Booking.id == bid, at=at, values={"rank": None}
+            )
+            admitted += mark_lines([m for _, m in moved if m], "accepted", at, actor)
+    return admitted
+
+
+def complete_requests(request_ids=None) -> int:
+    """sent -> done for requests none of whose lines is still pending, with their summary.
+    With no ids, every sent request (the validator's closing sweep)."""
+    lines = RequestLine.request == Request.id
+    has = lambda state: fn.EXISTS(  # noqa: E731
+        RequestLine.select(RequestLine.id).where(lines, RequestLine.state == state)
+    )
+    summary = Case(
+        None,
+        [
+            (~has("accepted") & ~has("refused") & ~has("queued"), "withdrawn"),
+            (~has("refused") & ~has("queued"), "accepted"),
+            (~has("accepted") & ~has("queued"), "refused"),
+            (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list
+        ],
+        "partly_accepted",
+    )
+    where = ~has("pending")
+    if request_ids is not None:
+        request_ids = list(request_ids)
+        if not request_ids:
+            return 0
+        where &= Request.id.in_(request_ids)
+    return len(fire_many(REQUEST, "complete", SYSTEM, "system", where, values={"summary": summary}))
+
+
+# -- the validator and the staff's worklist ---------------------------------------------------
+def validate_batch(limit: int = 5000, now=None) -> int:
+    """Decide up to `limit` pending lines of units in timer mode, oldest first, in one
+    transaction. On PostgreSQL the lines are taken with FOR UPDATE SKIP LOCKED, so two
+    workers take disjoint batches; on SQLite the write lock serialises them. Either way
+    a line already decided is no longer pending and is never decided twice."""
+    with transaction():
+        q = (
+            line_rows()
+            .where(
+                RequestLine.state == "pending",
+                RequestLine.unit.in_(Unit.select(Unit.id).where(Unit.approval_mode == "timer")),
+            )
+            .order_by(RequestLine.id)
+            .limit(limit)
+        )
+        if is_postgres():
+            q = q.for_update("FOR UPDATE SKIP LOCKED")
+        items = [line_item(row) for row in q.tuples()]
+        if items:
+            decide(items, SYSTEM, "system", now=now)
+    return len(items)
+
+
+def sweep(batch: int = 5000, now=None, max_batches: int | None = None) -> int:
+    """Validate until nothing is pending (each batch its own transaction), then close every
+    request left with no pending line. Returns the number of lines decided."""
+    total, n = 0, 0
+    while max_batches is None or n < max_batches:
+        decided = validate_batch(batch, now=now)
+        total += decided
+        n += 1
+        if decided < batch:
+            break
+    with transaction():
+        complete_requests()
+    return total
+
+
+def worklist(actor: Actor, *, stale_after: int = 1800, now=None):
+    """Pending lines an approver of the actor's town decides: units in staff mode, and any
+    line the timer has left pending longer than `stale_after` seconds."""
+    stale_before = to_utc_naive(now_or(now)) - dt.timedelta(seconds=stale_after)
+    return (
+        RequestLine.select(RequestLine, Unit, Child)
+        .join(Unit)
+        .join(Service)
+        .switch(RequestLine)
+        .join(Child)
+        .where(
+            RequestLine.state == "pending",
+            Service.town == actor.town_id,
+            (Unit.approval_mode == "staff") | (RequestLine.sent_at < stale_before),
+        )
+        .order_by(RequestLine.date, RequestLine.id)
+    )
+
+
+def staff_decide(actor: Actor, line_ids, decision: str, comment: str = "", now=None) -> dict:
+    """An approver accepts (by the rules) or refuses (with a reason) a batch of lines of
+    their town."""
+    if decision not in ("accept", "refuse"):
+        raise WorkflowError(f"unknown decision {decision!r}", code="bad_decision")
+    if decision == "refuse" and not comment.strip():
+        raise WorkflowError("a reason is required", code="reason_required")
+    if "approver" not in actor.roles_on(None, actor.town_id):
+        raise Forbidden("approvers only", code="forbidden")
+    with transaction():
+        rows = (
+            line_rows()
+            .join(Unit, on=RequestLine.unit == Unit.id)
+            .join(Service)
+            .where(
+                RequestLine.id.in_(list(line_ids)),
+                RequestLine.state == "pending",
+                Service.town == actor.town_id,
+            )
+            .tuples()
+        )
+        items = [line_item(r) for r in rows]
+        if not items:
+            return {}
+        return decide(
+            items,
+            actor,
+            "approver",
+            now=now,
+            refuse_comment=comment if decision == "refuse" else None,
+        )
