@@ -1,4 +1,4 @@
-"""Lines decided per second by the validator (workflows.bookings.sweep, which runs
+"""Lines decided per second by the validator (workflows.decisions.sweep, which runs
 validate_batch until nothing is pending), against raw set-based UPDATEs of the same rows.
 
 The town's children have each sent their weekly template for the school year (REPAS on
@@ -23,7 +23,7 @@ import datetime as dt
 import os
 
 from models import Booking, Request, RequestLine, database, transaction
-from workflows.bookings import sweep
+from workflows.decisions import sweep
 
 from .common import (
     Timer,
@@ -98,7 +98,7 @@ def main() -> None:
             f"{lines:,} pending lines, batches of {args.batch}",
             rows,
             notes=[
-                "figure: workflows.bookings.sweep (guards, bookings, lines, history, requests)",
+                "figure: workflows.decisions.sweep (guards, bookings, lines, history, requests)",
                 "baseline: 3 set-based UPDATEs (lines, bookings, requests) in one transaction,"
                 " on a file copy of the same database",
                 f"absolute target: >= 10,000 lines/s: "
