@@ -684,8 +684,9 @@ def tax_certificate(household_id: int, year: int) -> list[CertificateLine]:
         lambda: defaultdict(int)
     )
     for line in InvoiceLine.select().where(
-        InvoiceLine.invoice.in_(list(paid_by_invoice)), InvoiceLine.is_meal == False
-    ):  # noqa: E712
+        InvoiceLine.invoice.in_(list(paid_by_invoice)),
+        InvoiceLine.is_meal == False,  # noqa: E712 - a SQL comparison, not a Python one
+    ):
         if pricing.under_six(line.child_birth_date, year):
             eligible[(line.child_name, line.child_birth_date)][line.invoice_id] += line.amount_cents
     out = []
