@@ -42,8 +42,10 @@ class Request(BaseModel):
 
 class RequestLine(BaseModel):
     request = ForeignKeyField(Request, backref="lines", on_delete="CASCADE")
-    child = ForeignKeyField(Child, on_delete="CASCADE")
-    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    # No index of their own on child and unit: every line's change of state would pay for
+    # them, and lines are reached by request, by id, or by the pending index below.
+    child = ForeignKeyField(Child, on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, on_delete="CASCADE", index=False)
     date = DateField()
     action = CharField()  # book, cancel
     state = CharField(default="draft")  # draft, pending, accepted, queued, refused
@@ -60,15 +62,16 @@ class RequestLine(BaseModel):
 # The validator and the worklist read pending lines oldest first: a partial index keeps that
 # read proportional to what is still pending, not to every line ever sent.
 RequestLine.add_index(
-    RequestLine.index(RequestLine.id, RequestLine.unit, name="request_line_pending").where(
+    RequestLine.index(RequestLine.id, name="request_line_pending").where(
         RequestLine.state == "pending"
     )
 )
 
 
 class Booking(BaseModel):
-    child = ForeignKeyField(Child, on_delete="CASCADE")
-    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    # child and unit are covered by the (child, unit, date) and (unit, date, state) indexes.
+    child = ForeignKeyField(Child, on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, on_delete="CASCADE", index=False)
     date = DateField()
     state = CharField(default="free")
     # The line that last moved this booking; a pending line owns its booking.

@@ -14,7 +14,7 @@ class WorkflowHistory(BaseModel):
     transition = CharField()
     from_state = CharField()
     to_state = CharField()
-    actor = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+    actor = ForeignKeyField(Account, null=True, on_delete="SET NULL", index=False)
     role = CharField()
     at = DateTimeField(default=utcnow)
     comment = TextField(default="")

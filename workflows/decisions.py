@@ -202,16 +202,19 @@ def complete_requests(request_ids=None) -> int:
 
 
 # -- the validator and the staff's worklist ---------------------------------------------------
-def validate_batch(limit: int = 5000, now=None) -> int:
-    """Decide up to `limit` pending lines of units in timer mode, oldest first, in one
-    transaction. On PostgreSQL the lines are taken with FOR UPDATE SKIP LOCKED, so two
-    workers take disjoint batches; on SQLite the write lock serialises them. Either way
-    a line already decided is no longer pending and is never decided twice."""
+def validate_batch(limit: int = 5000, now=None, after: int = 0) -> tuple[int, int]:
+    """Decide up to `limit` pending lines of units in timer mode with an id above `after`,
+    oldest first, in one transaction. Returns (lines decided, last id seen).
+
+    On PostgreSQL the lines are taken with FOR UPDATE SKIP LOCKED, so two workers take
+    disjoint batches; on SQLite the write lock serialises them. Either way a line already
+    decided is no longer pending and is never decided twice."""
     with transaction():
         q = (
             line_rows()
             .where(
                 RequestLine.state == "pending",
+                RequestLine.id > after,
                 RequestLine.unit.in_(Unit.select(Unit.id).where(Unit.approval_mode == "timer")),
             )
             .order_by(RequestLine.id)
@@ -222,15 +225,19 @@ def validate_batch(limit: int = 5000, now=None) -> int:
         items = [line_item(row) for row in q.tuples()]
         if items:
             decide(items, SYSTEM, "system", now=now)
-    return len(items)
+    return len(items), (items[-1].id if items else after)
 
 
 def sweep(batch: int = 5000, now=None, max_batches: int | None = None) -> int:
     """Validate until nothing is pending (each batch its own transaction), then close every
-    request left with no pending line. Returns the number of lines decided."""
-    total, n = 0, 0
+    request left with no pending line. Returns the number of lines decided.
+
+    Each batch starts after the last line of the one before: the index walk never goes back
+    over the lines this sweep has decided (a line another worker held is left to the next
+    sweep)."""
+    total, n, after = 0, 0, 0
     while max_batches is None or n < max_batches:
-        decided = validate_batch(batch, now=now)
+        decided, after = validate_batch(batch, now=now, after=after)
         total += decided
         n += 1
         if decided < batch:

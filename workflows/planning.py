@@ -102,7 +102,7 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
         for u, d, a in RequestLine.select(RequestLine.unit, RequestLine.date, RequestLine.action)
         .join(Request)
         .where(
-            RequestLine.child == child_id,
+            Request.child == child_id,
             Request.state == "basket",
             RequestLine.date.between(start, end),
         )
