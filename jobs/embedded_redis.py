@@ -40,7 +40,8 @@ def start(socket_path: Path, data_dir: Path) -> subprocess.Popen:
             "no",
             "--loglevel",
             "warning",
-        ]
+        ],
+        start_new_session=True,  # Ctrl-C reaches our wrapper, which stops it last
     )
 
 
@@ -65,11 +66,18 @@ def main() -> None:
     inst = instance_path()
     sock = inst / "redis.sock"
     proc = start(sock, inst / "redis")
-    signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+
+    def stop(*_):
+        # honcho stops every process at once: let the worker and the timer say goodbye to
+        # Redis before it goes, so Ctrl-C does not end in their connection errors.
+        time.sleep(2)
+        proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         sys.exit(proc.wait())
     except KeyboardInterrupt:
-        proc.terminate()
+        stop()
         proc.wait()
     finally:
         if sock.exists():
