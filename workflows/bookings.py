@@ -287,7 +287,7 @@ def basket_send(actor: Actor, household_id: int, now=None) -> list[int]:
     if not lines:
         return []
     with transaction():
-        _send(actor, "parent", request_ids, now)
+        _send(actor, "parent", request_ids, now, {a for *_, a in lines}, drafts=True)
     return sorted(request_ids)
 
 
@@ -311,13 +311,21 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
             # Written pending at once: _send's draft -> pending UPDATE then has nothing to do.
             _insert_lines(rid, child_id, rows, "pending", to_utc_naive(now))
             request_ids.append(rid)
-        _send(actor, role, request_ids, now)
+        _send(actor, role, request_ids, now, {a for *_, a in all_lines})
     return request_ids
 
 
-def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> None:
-    """Inside a transaction: basket -> sent, lines draft -> pending, and each line's
-    booking free -> requested (or booked -> cancel_requested), all set-based."""
+def _send(
+    actor: Actor,
+    role: str,
+    request_ids: list[int],
+    now: dt.datetime,
+    actions: set[str],
+    drafts: bool = False,
+) -> None:
+    """Inside a transaction: basket -> sent, lines draft -> pending (`drafts`), and each
+    line's booking free -> requested (or booked -> cancel_requested), all set-based, with
+    no statement for an action none of the lines has."""
     sent_at = to_utc_naive(now)
     lines_of = RequestLine.request == Request.id
     fire_many(
@@ -333,9 +341,10 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
             "period_end": RequestLine.select(fn.MAX(RequestLine.date)).where(lines_of),
         },
     )
-    RequestLine.update(state="pending", sent_at=sent_at).where(
-        RequestLine.request.in_(request_ids), RequestLine.state == "draft"
-    ).execute()
+    if drafts:
+        RequestLine.update(state="pending", sent_at=sent_at).where(
+            RequestLine.request.in_(request_ids), RequestLine.state == "draft"
+        ).execute()
     # A booking row for every cell a line books, if none exists yet.
     fresh = RequestLine.select(
         RequestLine.child,
@@ -345,18 +354,21 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
         SQL("''"),
         SQL("''"),
     ).where(RequestLine.request.in_(request_ids), RequestLine.action == "book")
-    Booking.insert_from(
-        fresh,
-        [
-            Booking.child,
-            Booking.unit,
-            Booking.date,
-            Booking.state,
-            Booking.refusal_code,
-            Booking.refusal_reason,
-        ],
-    ).on_conflict_ignore().execute()
+    if "book" in actions:
+        Booking.insert_from(
+            fresh,
+            [
+                Booking.child,
+                Booking.unit,
+                Booking.date,
+                Booking.state,
+                Booking.refusal_code,
+                Booking.refusal_reason,
+            ],
+        ).on_conflict_ignore().execute()
     for action, transition in BOOK_TRANSITIONS.items():
+        if action not in actions:
+            continue
         # UPDATE booking ... FROM request_line: driven by the request's lines and the
         # booking's unique (child, unit, date) index, whatever the size of the tables.
         own = (
@@ -379,15 +391,25 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
         )
     # Lines whose cell was taken meanwhile (fifty identical requests at once): refused now.
     owned = Booking.select(Booking.id).where(Booking.line == RequestLine.id)
+    taken = 0
     for action, code in (("book", "already_booked"), ("cancel", "not_booked")):
-        RequestLine.update(
-            state="refused", reason_code=code, reason=messages.reason_fr(code), decided_at=sent_at
-        ).where(
-            RequestLine.request.in_(request_ids),
-            RequestLine.state == "pending",
-            RequestLine.action == action,
-            ~fn.EXISTS(owned),
-        ).execute()
+        if action not in actions:
+            continue
+        taken += (
+            RequestLine.update(
+                state="refused",
+                reason_code=code,
+                reason=messages.reason_fr(code),
+                decided_at=sent_at,
+            )
+            .where(
+                RequestLine.request.in_(request_ids),
+                RequestLine.state == "pending",
+                RequestLine.action == action,
+                ~fn.EXISTS(owned),
+            )
+            .execute()
+        )
     instant = [
         line_item(row)
         for row in line_rows()
@@ -400,8 +422,9 @@ def _send(actor: Actor, role: str, request_ids: list[int], now: dt.datetime) -> 
         .tuples()
     ]
     if instant:
-        decide(instant, SYSTEM, "system", now=now)
-    complete_requests(request_ids)
+        decide(instant, SYSTEM, "system", now=now)  # closes its requests when all is decided
+    elif taken:
+        complete_requests(request_ids)
 
 
 def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple[int, list]:
