@@ -101,9 +101,12 @@ def _dedupe(lines):
     return [(c, u, d, a) for (c, u, d), a in seen.items()]
 
 
-def check_lines(actor: Actor, role: str, lines, now=None) -> list[LineProblem]:
+def check_lines(
+    actor: Actor, role: str, lines, now=None, child_towns: dict[int, int] | None = None
+) -> list[LineProblem]:
     """The problems that would stop `lines` (child, unit, date, action) from being sent now:
-    the guards of the booking workflow, and the current state of each cell."""
+    the guards of the booking workflow, and the current state of each cell. A parent only
+    books units of their child's town (`child_towns`: child id -> town id, when known)."""
     now = now_or(now)
     if not lines:
         return []
@@ -114,14 +117,20 @@ def check_lines(actor: Actor, role: str, lines, now=None) -> list[LineProblem]:
         may_pass_deadline="admin" in actor.staff_roles,
     )
     states = _cell_states(lines)
-    towns = _towns_of(actor) if role == "parent" else set()
+    towns = _towns_of(actor) if role == "parent" and child_towns is None else set()
     problems = []
     for child_id, unit_id, day, action in lines:
         item = LineItem(None, None, child_id, unit_id, day, action, None)
         unit = ctx.units.get(unit_id)
         code = BOOKING.transition(BOOK_TRANSITIONS[action]).guard(item, ctx)
-        if not code and unit and role == "parent" and unit.town_id not in towns:
-            code = "unknown_unit"
+        if not code and unit and role == "parent":
+            in_town = (
+                unit.town_id == child_towns.get(child_id)
+                if child_towns is not None
+                else unit.town_id in towns
+            )
+            if not in_town:
+                code = "unknown_unit"
         if not code:
             state = states.get((child_id, unit_id, day), "free")
             if action == "book" and state != "free":
@@ -189,7 +198,9 @@ def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LinePro
     owners = _owned_children(actor, "parent", [c for c, _, _, _ in lines])
     if any(h != household_id for h, _ in owners.values()):
         raise Forbidden("child of another household", code="forbidden")
-    problems = check_lines(actor, "parent", lines, now)
+    problems = check_lines(
+        actor, "parent", lines, now, child_towns={c: t for c, (_, t) in owners.items()}
+    )
     bad = {(p.child_id, p.unit_id, p.date) for p in problems}
     good = [line for line in lines if line[:3] not in bad]
     if not good:
@@ -298,7 +309,9 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
     all_lines = _dedupe([(s.child_id, u, d, a) for s in specs for u, d, a in s.lines])
     if not all_lines:
         raise WorkflowError("a request needs at least one line", code="empty_request")
-    problems = check_lines(actor, role, all_lines, now)
+    problems = check_lines(
+        actor, role, all_lines, now, child_towns={c: t for c, (_, t) in owners.items()}
+    )
     if problems:
         raise RequestRefused(problems)
     by_child = defaultdict(list)
