@@ -7,6 +7,7 @@ import logging
 from workflows.decisions import sweep
 
 from .context import job_database
+from .notifications import notify_decided_requests
 
 log = logging.getLogger(__name__)
 
@@ -17,4 +18,5 @@ def validate_pending(batch: int | None = None) -> int:
     with job_database() as cfg:
         decided = sweep(batch or cfg.VALIDATOR_BATCH)
     log.info("validator decided %d lines", decided)
+    notify_decided_requests()
     return decided

@@ -28,6 +28,7 @@ class Request(BaseModel):
     sent_by = ForeignKeyField(Account, null=True, on_delete="SET NULL")
     period_start = DateField(null=True)
     period_end = DateField(null=True)
+    notified_at = DateTimeField(null=True)  # when the household was told it was decided
 
     class Meta:
         indexes = ((("household", "state"), False),)

@@ -297,3 +297,23 @@ def staff_decide(actor: Actor, line_ids, decision: str, comment: str = "", now=N
             now=now,
             refuse_comment=comment if decision == "refuse" else None,
         )
+
+
+def claim_decided_requests(limit: int = 500, now=None) -> list[int]:
+    """Requests decided and not yet announced to their household, claimed with one
+    conditional UPDATE so that two workers never announce the same request twice."""
+    todo = (
+        Request.select(Request.id)
+        .where(Request.state == "done", Request.notified_at.is_null())
+        .order_by(Request.id)
+        .limit(limit)
+    )
+    with transaction():
+        return [
+            rid
+            for (rid,) in Request.update(notified_at=to_utc_naive(now_or(now)))
+            .where(Request.id.in_(todo), Request.notified_at.is_null())
+            .returning(Request.id)
+            .tuples()
+            .execute()
+        ]
