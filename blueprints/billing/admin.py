@@ -114,9 +114,15 @@ class PriceView(TownScopedView):
     column_labels = {"unit": "Prestation", "qf_min": "QF de", "qf_max": "QF jusqu'à",
                      "amount_cents": "Prix", "valid_from": "Du", "valid_to": "Au"}
     column_formatters = {"amount_cents": _euros, "valid_from": _date, "valid_to": _date}
-    form_columns = ("unit", "qf_min", "qf_max", "amount_cents", "valid_from", "valid_to")
-    form_args = {"amount_cents": {"label": "Prix (en centimes d'euro)"},
-                 "qf_max": {"label": "QF jusqu'à (vide : sans limite)"}}
+    # Staff type euros ("2,70"); the table keeps integer cents (pricing.euros_to_cents).
+    form_columns = ("unit", "qf_min", "qf_max", "price_euros", "valid_from", "valid_to")
+    form_extra_fields = {
+        "price_euros": StringField(
+            "Prix (€, par exemple 2,70)",
+            validators=[DataRequired("Indiquez le prix."), Length(max=12)],
+        )
+    }
+    form_args = {"qf_max": {"label": "QF jusqu'à (vide : sans limite)"}}
     can_delete = True
 
     def _scope(self, form):
@@ -127,13 +133,22 @@ class PriceView(TownScopedView):
         return self._scope(super().create_form(obj))
 
     def edit_form(self, obj=None):
-        return self._scope(super().edit_form(obj))
+        form = self._scope(super().edit_form(obj))
+        if obj is not None and not form.price_euros.data:
+            form.price_euros.data = f"{obj.amount_cents / 100:.2f}".replace(".", ",")
+        return form
 
     def on_model_change(self, form, model, is_created):
         unit = _town_units(_town_id()).where(Unit.id == model.unit_id).first()
         if unit is None:
             raise ValueError("Prestation inconnue.")
-        if model.amount_cents is None or model.amount_cents < 0:
+        try:
+            model.amount_cents = pricing.euros_to_cents(form.price_euros.data)
+        except (ValueError, ArithmeticError):
+            raise ValueError(
+                "Prix invalide : indiquez un montant en euros, par exemple 2,70."
+            ) from None
+        if model.amount_cents < 0:
             raise ValueError("Le prix doit être positif.")
         if model.valid_to and model.valid_to < model.valid_from:
             raise ValueError("La fin de validité précède son début.")

@@ -87,9 +87,16 @@ def test_prices_offline_payment_and_credit_note_screens(aclient):
     unit = f.unit(town, "GARDERIE MATIN")
     resp = aclient.post("/admin/tarifs/new/", data={
         "csrf_token": token, "unit": str(unit.id), "qf_min": "0", "qf_max": "",
-        "amount_cents": "135", "valid_from": "2027-01-01", "valid_to": ""})
+        "price_euros": "1,35", "valid_from": "2027-01-01", "valid_to": ""})
     assert resp.status_code == 302
-    assert Price.get(Price.valid_from == "2027-01-01").town_id == town.id
+    price = Price.get(Price.valid_from == "2027-01-01")
+    assert (price.town_id, price.amount_cents) == (town.id, 135)
+    # a price that is not an amount in euros is refused in French, and nothing is saved
+    resp = aclient.post("/admin/tarifs/new/", data={
+        "csrf_token": token, "unit": str(unit.id), "qf_min": "0", "qf_max": "",
+        "price_euros": "deux euros", "valid_from": "2027-02-01", "valid_to": ""})
+    assert "Prix invalide : indiquez un montant en euros" in resp.get_data(as_text=True)
+    assert not Price.select().where(Price.valid_from == "2027-02-01").exists()
     resp = aclient.post("/admin/facturation/reglement", data={
         "csrf_token": token, "household": str(h.id), "method": "cheque", "amount": "10,00",
         "reference": "CHQ 42"})
