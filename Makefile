@@ -35,7 +35,7 @@ lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python -m bench.submit && $(BIN)/python -m bench.validator && $(BIN)/python -m bench.planning
+	$(BIN)/python -m bench.submit --measure 300 && $(BIN)/python -m bench.validator && $(BIN)/python -m bench.planning
 
 clean:
 	rm -rf instance

@@ -43,24 +43,21 @@ def run_invoicing(run_id: int) -> int:
     nothing more: each household has at most one invoice per town and month."""
     with job_database():
         run = InvoicingRun.get_by_id(run_id)
-        InvoicingRun.update(state="running", started_at=utcnow(), error="").where(
-            InvoicingRun.id == run_id
-        ).execute()
+        billing.mark_run(run_id, "running", started_at=utcnow(), error="")
         try:
             result = billing.draft_month(
                 run.town_id, run.month, run_id=run_id, progress=_progress(run_id)
             )
         except Exception as exc:
-            InvoicingRun.update(state="failed", error=repr(exc)[:2000], finished_at=utcnow()).where(
-                InvoicingRun.id == run_id
-            ).execute()
+            billing.mark_run(run_id, "failed", error=repr(exc)[:2000], finished_at=utcnow())
             raise
-        InvoicingRun.update(
-            state="drafted",
+        billing.mark_run(
+            run_id,
+            "drafted",
             finished_at=utcnow(),
             created=result.created,
             warnings="\n".join(result.warnings)[:20000],
-        ).where(InvoicingRun.id == run_id).execute()
+        )
     return result.created
 
 
@@ -69,17 +66,15 @@ def issue_run(run_id: int, account_id: int) -> int:
     with job_database() as cfg:
         run = InvoicingRun.get_by_id(run_id)
         actor = actor_for(Account.get_by_id(account_id))
-        InvoicingRun.update(state="issuing").where(InvoicingRun.id == run_id).execute()
+        billing.mark_run(run_id, "issuing")
         try:
             ids = billing.issue_month(actor, run.town_id, run.month)
         except Exception as exc:
-            InvoicingRun.update(state="failed", error=repr(exc)[:2000]).where(
-                InvoicingRun.id == run_id
-            ).execute()
+            billing.mark_run(run_id, "failed", error=repr(exc)[:2000])
             raise
-        InvoicingRun.update(
-            state="issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
-        ).where(InvoicingRun.id == run_id).execute()
+        billing.mark_run(
+            run_id, "issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
+        )
         # After the commit: mails, then the PDFs for the workers.
         notify_issued(ids)
         queue = queue_for(cfg)

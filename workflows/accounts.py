@@ -377,6 +377,18 @@ def household_for(account: Account, household_id: int | None) -> Household | Non
     return household_of(account)
 
 
+# What a parent gives when signing up alone (kept on AccountProfile, exported with the data).
+PROFILE_FIELDS = (
+    "household_name",
+    "civility",
+    "first_name",
+    "last_name",
+    "phone",
+    "phone2",
+    "notify_by",
+)
+
+
 def signup(email: str, password: str, profile: dict) -> tuple[Account | None, bool]:
     """Create a parent's account, inactive until its e-mail is confirmed. Returns
     (account, created); for an e-mail already known, (that account, False) and nothing
@@ -386,18 +398,7 @@ def signup(email: str, password: str, profile: dict) -> tuple[Account | None, bo
     existing = Account.get_or_none(Account.email == email)
     if existing is not None:
         return existing, False
-    fields = {
-        k: str(profile.get(k) or "").strip()[:200]
-        for k in (
-            "household_name",
-            "civility",
-            "first_name",
-            "last_name",
-            "phone",
-            "phone2",
-            "notify_by",
-        )
-    }
+    fields = {k: str(profile.get(k) or "").strip()[:200] for k in PROFILE_FIELDS}
     with transaction():
         account = Account.create(
             email=email, password_hash=hash_password(password), is_active=False

@@ -315,6 +315,17 @@ def create_run(actor: Actor, town_id: int, month: dt.date) -> InvoicingRun:
     return InvoicingRun.create(town=town_id, month=first, requested_by=actor.account_id)
 
 
+RUN_STATES = ("queued", "running", "drafted", "issuing", "issued", "failed")
+
+
+def mark_run(run_id: int, state: str, **fields) -> None:
+    """Record where an invoicing run stands. A run is the jobs' progress bookkeeping, not an
+    object with a workflow of its own: the invoices it drafts and issues go through INVOICE."""
+    if state not in RUN_STATES:
+        raise ValueError(f"unknown run state {state!r}")
+    InvoicingRun.update(state=state, **fields).where(InvoicingRun.id == run_id).execute()
+
+
 def month_summary(town_id: int, month: dt.date) -> dict:
     """Counts and totals per state of a month's invoices (the preview's head)."""
     first, _ = pricing.month_bounds(month)

@@ -174,8 +174,8 @@ def admit_waiting(service_id: int, site_id: int) -> list[int]:
     return admitted
 
 
-def worklist(town_id: int, states=("requested", "waiting")):
-    """The staff worklist: requests (and the waiting list) of the town, oldest first."""
+def _with_details():
+    """Enrolments with their child, service and site, in one query."""
     return (
         Enrolment.select(Enrolment, Child, Service, Site)
         .join(Child)
@@ -183,6 +183,13 @@ def worklist(town_id: int, states=("requested", "waiting")):
         .join(Service)
         .switch(Enrolment)
         .join(Site)
+    )
+
+
+def worklist(town_id: int, states=("requested", "waiting")):
+    """The staff worklist: requests (and the waiting list) of the town, oldest first."""
+    return (
+        _with_details()
         .where(Enrolment.state.in_(states), Service.town == town_id)
         .order_by(Enrolment.id)
     )
@@ -190,12 +197,7 @@ def worklist(town_id: int, states=("requested", "waiting")):
 
 def of_household(household_id: int):
     return (
-        Enrolment.select(Enrolment, Child, Service, Site)
-        .join(Child)
-        .switch(Enrolment)
-        .join(Service)
-        .switch(Enrolment)
-        .join(Site)
+        _with_details()
         .where(Child.household == household_id)
         .order_by(Child.first_name, Enrolment.start.desc(), Service.name)
     )

@@ -30,7 +30,7 @@ from models.accounts import (
 )
 from models.catalogue import Enrolment
 
-from .accounts import UNUSABLE
+from .accounts import PROFILE_FIELDS, UNUSABLE
 
 # CNIL reference for school services: a meal option may be recorded, never a religion;
 # an allergy plan (PAI) yes, the nature of a disability or illness no.
@@ -90,15 +90,7 @@ def export_household(household: Household, account: Account) -> dict:
             "profile": [
                 _row(
                     p,
-                    (
-                        "household_name",
-                        "civility",
-                        "first_name",
-                        "last_name",
-                        "phone",
-                        "phone2",
-                        "notify_by",
-                    ),
+                    PROFILE_FIELDS,
                 )
                 for p in AccountProfile.select().where(AccountProfile.account == account)
             ],

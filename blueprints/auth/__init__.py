@@ -352,18 +352,7 @@ def signup():
             account, created = accounts.signup(
                 form.email.data,
                 form.password.data,
-                {
-                    f: form[f].data
-                    for f in (
-                        "household_name",
-                        "civility",
-                        "first_name",
-                        "last_name",
-                        "phone",
-                        "phone2",
-                        "notify_by",
-                    )
-                },
+                {f: form[f].data for f in accounts.PROFILE_FIELDS},
             )
         except accounts.AccountError as exc:
             form.password.errors = [str(exc)]

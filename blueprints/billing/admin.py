@@ -317,7 +317,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
         from jobs.invoicing import enqueue_issue
 
         run = self._run(run_id)
-        InvoicingRun.update(state="issuing").where(InvoicingRun.id == run.id).execute()
+        billing.mark_run(run.id, "issuing")
         enqueue_issue(current_app.config, run.id, current_user.account.id)
         flash("Émission des factures lancée : numéros, e-mails et PDF.", "success")
         return redirect(url_for(".index"))
