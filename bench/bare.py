@@ -40,9 +40,20 @@ def create_app() -> Flask:
             if not pooled:
                 conn.close()
         return jsonify(
-            {"child": child_id,
-             "cells": [{"unit_id": u, "date": d.isoformat(), "state": s, "reason_code": c or None,
-                        "reason": r or None, "rank": k} for u, d, s, c, r, k in rows]}
+            {
+                "child": child_id,
+                "cells": [
+                    {
+                        "unit_id": u,
+                        "date": d.isoformat(),
+                        "state": s,
+                        "reason_code": c or None,
+                        "reason": r or None,
+                        "rank": k,
+                    }
+                    for u, d, s, c, r, k in rows
+                ],
+            }
         )
 
     return app

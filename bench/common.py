@@ -45,11 +45,18 @@ WEEKLY_TEMPLATE = "1245"  # REPAS on Monday, Tuesday, Thursday, Friday
 def parse_args(description: str, extra=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--children", type=int, default=10_000, help="children in the town")
-    p.add_argument("--weeks", type=int, default=None,
-                   help="weeks of the weekly template from 1 September (default: the whole "
-                        "school year, 1 September to 4 July)")
-    p.add_argument("--server", default=os.environ.get("BENCH_PG", DEFAULT_SERVER),
-                   help="PostgreSQL server URL without database name (env BENCH_PG)")
+    p.add_argument(
+        "--weeks",
+        type=int,
+        default=None,
+        help="weeks of the weekly template from 1 September (default: the whole "
+        "school year, 1 September to 4 July)",
+    )
+    p.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG", DEFAULT_SERVER),
+        help="PostgreSQL server URL without database name (env BENCH_PG)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the bench database(s)")
     if extra:
         extra(p)
@@ -150,8 +157,9 @@ def template_days(unit: Unit, zone: str, start: dt.date, end: dt.date) -> list[d
     return out
 
 
-def build_town(n_children: int, weeks: int | None = None, today: dt.date | None = None,
-               verbose: bool = True) -> BenchTown:
+def build_town(
+    n_children: int, weeks: int | None = None, today: dt.date | None = None, verbose: bool = True
+) -> BenchTown:
     """The demo town and `n_children` children in households of 1 to 3, each child enrolled
     in the canteen of one of the two schools from 1 September to 4 July."""
     from workflows.accounts import hash_password
@@ -176,48 +184,103 @@ def build_town(n_children: int, weeks: int | None = None, today: dt.date | None 
         left -= n
     names = [f"Famille{i:05d}" for i in range(len(sizes))]
     with transaction():
-        _insert(Household, [
-            {"town": town.id, "name": name, "qf": 300 + (i * 37) % 1300,
-             "qf_updated": start, "dependent_children": sizes[i], "address": "1 rue des Écoles"}
-            for i, name in enumerate(names)
-        ])
-        hh = [h for (h,) in Household.select(Household.id).where(Household.town == town)
-              .order_by(Household.id).tuples()]
-        _insert(Account, [
-            {"email": f"famille{i:05d}@bench.fr", "password_hash": shared_hash}
-            for i in range(len(hh))
-        ])
-        acc = dict(Account.select(Account.email, Account.id)
-                   .where(Account.email.endswith("@bench.fr")).tuples())
-        _insert(Guardian, [
-            {"household": h, "account": acc[f"famille{i:05d}@bench.fr"], "civility": "Mme",
-             "first_name": "Camille", "last_name": names[i],
-             "email": f"famille{i:05d}@bench.fr", "is_reference": True}
-            for i, h in enumerate(hh)
-        ])
-        _insert(Child, [
-            {"household": h, "first_name": f"Enfant{k}", "last_name": names[i],
-             "birth_date": dt.date(2017, 3, 14), "school": schools[i % 2].name,
-             "class_name": "CE1"}
-            for i, h in enumerate(hh) for k in range(sizes[i])
-        ])
-        kids = list(Child.select(Child.id, Child.household).join(Household)
-                    .where(Household.town == town).order_by(Child.id).tuples())
+        _insert(
+            Household,
+            [
+                {
+                    "town": town.id,
+                    "name": name,
+                    "qf": 300 + (i * 37) % 1300,
+                    "qf_updated": start,
+                    "dependent_children": sizes[i],
+                    "address": "1 rue des Écoles",
+                }
+                for i, name in enumerate(names)
+            ],
+        )
+        hh = [
+            h
+            for (h,) in Household.select(Household.id)
+            .where(Household.town == town)
+            .order_by(Household.id)
+            .tuples()
+        ]
+        _insert(
+            Account,
+            [
+                {"email": f"famille{i:05d}@bench.fr", "password_hash": shared_hash}
+                for i in range(len(hh))
+            ],
+        )
+        acc = dict(
+            Account.select(Account.email, Account.id)
+            .where(Account.email.endswith("@bench.fr"))
+            .tuples()
+        )
+        _insert(
+            Guardian,
+            [
+                {
+                    "household": h,
+                    "account": acc[f"famille{i:05d}@bench.fr"],
+                    "civility": "Mme",
+                    "first_name": "Camille",
+                    "last_name": names[i],
+                    "email": f"famille{i:05d}@bench.fr",
+                    "is_reference": True,
+                }
+                for i, h in enumerate(hh)
+            ],
+        )
+        _insert(
+            Child,
+            [
+                {
+                    "household": h,
+                    "first_name": f"Enfant{k}",
+                    "last_name": names[i],
+                    "birth_date": dt.date(2017, 3, 14),
+                    "school": schools[i % 2].name,
+                    "class_name": "CE1",
+                }
+                for i, h in enumerate(hh)
+                for k in range(sizes[i])
+            ],
+        )
+        kids = list(
+            Child.select(Child.id, Child.household)
+            .join(Household)
+            .where(Household.town == town)
+            .order_by(Child.id)
+            .tuples()
+        )
         site_of = {h: schools[i % 2].id for i, h in enumerate(hh)}
-        _insert(Enrolment, [
-            {"child": c, "service": d["canteen"].id, "site": site_of[h], "start": start,
-             "end": end, "usual_days": WEEKLY_TEMPLATE}
-            for c, h in kids
-        ])
+        _insert(
+            Enrolment,
+            [
+                {
+                    "child": c,
+                    "service": d["canteen"].id,
+                    "site": site_of[h],
+                    "start": start,
+                    "end": end,
+                    "usual_days": WEEKLY_TEMPLATE,
+                }
+                for c, h in kids
+            ],
+        )
     bt = BenchTown(town, start, end, days)
     bt.children = {c: (h, repas[site_of[h]].id) for c, h in kids}
-    bt.accounts = {h: (acc[f"famille{i:05d}@bench.fr"], f"famille{i:05d}@bench.fr")
-                   for i, h in enumerate(hh)}
+    bt.accounts = {
+        h: (acc[f"famille{i:05d}@bench.fr"], f"famille{i:05d}@bench.fr") for i, h in enumerate(hh)
+    }
     bt.now = dt.datetime.combine(start - dt.timedelta(days=12), dt.time(8, 0), tzinfo=PARIS)
     if verbose:
-        print(f"town: {len(hh)} households, {len(kids)} children, {len(days)} template days "
-              f"({days[0]} to {days[-1]}) -> {len(kids) * len(days):,} lines; "
-              f"built in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"town: {len(hh)} households, {len(kids)} children, {len(days)} template days "
+            f"({days[0]} to {days[-1]}) -> {len(kids) * len(days):,} lines; "
+            f"built in {time.perf_counter() - t0:.1f} s"
+        )
     return bt
 
 
@@ -226,8 +289,9 @@ def _insert(model, rows) -> None:
         model.insert_many(rows[i : i + CHUNK]).execute()
 
 
-def generate_requests(bt: BenchTown, line_state: str, booking_state: str,
-                      request_state: str = "sent", child_ids=None) -> int:
+def generate_requests(
+    bt: BenchTown, line_state: str, booking_state: str, request_state: str = "sent", child_ids=None
+) -> int:
     """Every child's weekly template (or that of `child_ids`) as it stands after sending
     (lines `line_state`, their bookings `booking_state`), written on empty tables with three
     set-based INSERT ... SELECT statements: one request per child, one line per template
@@ -244,8 +308,16 @@ def generate_requests(bt: BenchTown, line_state: str, booking_state: str,
             " SELECT c.household_id, c.id, %s, %s, %s, %s, %s, %s FROM child c"
             " JOIN household h ON h.id = c.household_id WHERE h.town_id = %s"
             " AND c.id = ANY(%s) ORDER BY c.id",
-            (request_state, "accepted" if request_state == "done" else "", sent_at, sent_at,
-             bt.days[0], bt.days[-1], bt.town.id, kids),
+            (
+                request_state,
+                "accepted" if request_state == "done" else "",
+                sent_at,
+                sent_at,
+                bt.days[0],
+                bt.days[-1],
+                bt.town.id,
+                kids,
+            ),
         )
         database.execute_sql(
             "INSERT INTO request_line (request_id, child_id, unit_id, date, action, state,"
@@ -279,8 +351,10 @@ def machine() -> str:
     except OSError:
         pass
     pg = database.execute_sql("SHOW server_version").fetchone()[0] if is_open() else "?"
-    return (f"{os.cpu_count()} CPU ({cpu}), PostgreSQL {pg}, Python {platform.python_version()},"
-            f" {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    return (
+        f"{os.cpu_count()} CPU ({cpu}), PostgreSQL {pg}, Python {platform.python_version()},"
+        f" {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    )
 
 
 def table(title: str, rows: list[tuple], notes: list[str] = (), machine_line: str = "") -> None:
@@ -294,8 +368,7 @@ def table(title: str, rows: list[tuple], notes: list[str] = (), machine_line: st
         ratio = fig / base if base else float("nan")
         ok = "yes" if target is None or target[0](fig, base) else "NO"
         ttxt = target[1] if target else ""
-        print(f"{what:<34} {fmt(fig):>12} {fmt(base):>12} {ratio:>7.2f} {ttxt:>8}  {ok}"
-              f"   ({unit})")
+        print(f"{what:<34} {fmt(fig):>12} {fmt(base):>12} {ratio:>7.2f} {ttxt:>8}  {ok}   ({unit})")
     for n in notes:
         print(f"  {n}")
     if machine_line:

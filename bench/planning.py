@@ -66,9 +66,11 @@ class Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.log = open(log, "wb")
         self.proc = subprocess.Popen(
-            [gunicorn, "-w", str(workers), "-b", f"{HOST}:{self.port}", "--timeout", "60",
-             target],
-            cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT,
+            [gunicorn, "-w", str(workers), "-b", f"{HOST}:{self.port}", "--timeout", "60", target],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -104,9 +106,13 @@ def call(port, method, path, body=None, headers=None):
 
 
 def api_token(port: int, email: str) -> str:
-    status, _, body = call(port, "POST", "/api/v1/auth/token",
-                           json.dumps({"email": email, "password": PASSWORD}),
-                           {"Content-Type": "application/json"})
+    status, _, body = call(
+        port,
+        "POST",
+        "/api/v1/auth/token",
+        json.dumps({"email": email, "password": PASSWORD}),
+        {"Content-Type": "application/json"},
+    )
     if status != 200:
         raise RuntimeError(f"token for {email}: {status} {body[:200]!r}")
     return json.loads(body)["access_token"]
@@ -117,12 +123,16 @@ def session_cookie(port: int, email: str) -> str:
     status, headers, body = call(port, "GET", "/connexion")
     cookies = _cookies(headers)
     m = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
-        rb'value="([^"]+)"[^>]*name="csrf_token"', body)
+        rb'value="([^"]+)"[^>]*name="csrf_token"', body
+    )
     form = {"email": email, "password": PASSWORD}
     if m:
         form["csrf_token"] = m.group(1).decode()
     status, headers, body = call(
-        port, "POST", "/connexion", urllib.parse.urlencode(form),
+        port,
+        "POST",
+        "/connexion",
+        urllib.parse.urlencode(form),
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies},
     )
     if status != 302:
@@ -134,8 +144,14 @@ def _cookies(headers) -> str:
     return "; ".join(v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie")
 
 
-def load(port: int, requests: list[tuple[str, dict]], total: int, concurrency: int,
-         max_seconds: float, warmup: int = 20) -> dict:
+def load(
+    port: int,
+    requests: list[tuple[str, dict]],
+    total: int,
+    concurrency: int,
+    max_seconds: float,
+    warmup: int = 20,
+) -> dict:
     """Send `total` GETs (cycling through `requests`) from `concurrency` threads, each on
     its own connection (reopened when the server closes it). Returns rate and latencies."""
     for path, headers in requests[:warmup]:
@@ -183,8 +199,14 @@ def load(port: int, requests: list[tuple[str, dict]], total: int, concurrency: i
     elapsed = time.perf_counter() - t0
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
-    return {"n": len(lat), "errors": len(errors), "rps": len(lat) / elapsed,
-            "p50": q[49] * 1000, "p95": q[94] * 1000, "elapsed": elapsed}
+    return {
+        "n": len(lat),
+        "errors": len(errors),
+        "rps": len(lat) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "elapsed": elapsed,
+    }
 
 
 def html_planning_rule(env: dict) -> str | None:
@@ -196,9 +218,13 @@ def html_planning_rule(env: dict) -> str | None:
 
         app = create_app()
         for rule in app.url_map.iter_rules():
-            if ("planning" in rule.rule and not rule.rule.startswith("/api")
-                    and not rule.rule.endswith(".json")
-                    and "GET" in rule.methods and "child_id" in rule.arguments):
+            if (
+                "planning" in rule.rule
+                and not rule.rule.startswith("/api")
+                and not rule.rule.endswith(".json")
+                and "GET" in rule.methods
+                and "child_id" in rule.arguments
+            ):
                 return rule.rule
     finally:
         for k, v in saved.items():
@@ -223,9 +249,12 @@ def main() -> None:
         p.add_argument("--households", type=int, default=40, help="households logged in")
         p.add_argument("--max-seconds", type=float, default=120, help="time bound per endpoint")
         p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        p.add_argument("--pool", action="store_true",
-                       help="serve with DATABASE_URL=postgresql+pool://... (peewee's pool: "
-                            "connections kept open across requests), app and baseline alike")
+        p.add_argument(
+            "--pool",
+            action="store_true",
+            help="serve with DATABASE_URL=postgresql+pool://... (peewee's pool: "
+            "connections kept open across requests), app and baseline alike",
+        )
 
     args = parse_args(__doc__.splitlines()[0], extra)
     with throwaway_database(args.server, f"bench_planning_{os.getpid()}", args.keep) as url:
@@ -249,47 +278,61 @@ def main() -> None:
 
         tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
         served = url.replace("postgresql://", "postgresql+pool://", 1) if args.pool else url
-        env = {"DATABASE_URL": served, "PORTAIL_CONFIG": "development",
-               "REDIS_URL": "redis://127.0.0.1:6379/9", "PORTAIL_INSTANCE": str(tmp)}
+        env = {
+            "DATABASE_URL": served,
+            "PORTAIL_CONFIG": "development",
+            "REDIS_URL": "redis://127.0.0.1:6379/9",
+            "PORTAIL_INSTANCE": str(tmp),
+        }
         page_rule = html_planning_rule(env)
         results, notes = {}, []
         app = Server("app:create_app()", env, args.workers, tmp / "app.log")
         try:
             tokens = {h: api_token(app.port, bt.accounts[h][1]) for h in sample}
-            reqs = [(f"/api/v1/children/{c}/planning?{span}",
-                     {"Authorization": f"Bearer {tokens[h]}"}) for h in sample for c in kids[h]]
+            reqs = [
+                (f"/api/v1/children/{c}/planning?{span}", {"Authorization": f"Bearer {tokens[h]}"})
+                for h in sample
+                for c in kids[h]
+            ]
             reqs = reqs * (args.requests // len(reqs) + 1)
             status, _, body = call(app.port, "GET", reqs[0][0], headers=reqs[0][1])
             cells = len(json.loads(body)["cells"]) if status == 200 else 0
-            results["api"] = load(app.port, reqs, args.requests, args.concurrency,
-                                  args.max_seconds)
-            notes.append(f"API: {cells} cells per month ({first:%B %Y}), "
-                         f"{results['api']['errors']} errors")
+            results["api"] = load(app.port, reqs, args.requests, args.concurrency, args.max_seconds)
+            notes.append(
+                f"API: {cells} cells per month ({first:%B %Y}), {results['api']['errors']} errors"
+            )
             if page_rule:
                 cookies = {h: session_cookie(app.port, bt.accounts[h][1]) for h in sample}
                 path = re.sub(r"<(?:int:)?child_id>", "{}", page_rule)
                 # The portal's month view: ?vue=mois&date=<a day of the month>.
-                preqs = [(path.format(c) + f"?vue=mois&date={first.isoformat()}",
-                          {"Cookie": cookies[h]}) for h in sample for c in kids[h]]
+                preqs = [
+                    (path.format(c) + f"?vue=mois&date={first.isoformat()}", {"Cookie": cookies[h]})
+                    for h in sample
+                    for c in kids[h]
+                ]
                 preqs = preqs * (args.requests // len(preqs) + 1)
                 try:
-                    results["page"] = load(app.port, preqs, args.requests, args.concurrency,
-                                           args.max_seconds)
+                    results["page"] = load(
+                        app.port, preqs, args.requests, args.concurrency, args.max_seconds
+                    )
                     notes.append(f"page: {page_rule}, {results['page']['errors']} errors")
                 except RuntimeError as e:
                     notes.append(f"page {page_rule} not measured: {e}")
             else:
-                notes.append("page: the portal has no HTML planning route yet "
-                             "(no GET rule with 'planning' and <child_id> outside /api): "
-                             "not measured")
+                notes.append(
+                    "page: the portal has no HTML planning route yet "
+                    "(no GET rule with 'planning' and <child_id> outside /api): "
+                    "not measured"
+                )
         finally:
             app.stop()
         bare = Server("bench.bare:create_app()", env, args.workers, tmp / "bare.log")
         try:
             breqs = [(f"/bare/children/{c}/planning?{span}", {}) for h in sample for c in kids[h]]
             breqs = breqs * (args.requests // len(breqs) + 1)
-            results["bare"] = load(bare.port, breqs, args.requests, args.concurrency,
-                                   args.max_seconds)
+            results["bare"] = load(
+                bare.port, breqs, args.requests, args.concurrency, args.max_seconds
+            )
         finally:
             bare.stop()
 
@@ -300,19 +343,34 @@ def main() -> None:
                 continue
             r = results[key]
             rows += [
-                (f"{label}: requests/s", r["rps"], b["rps"], "requests/s",
-                 (lambda f, b: f / b >= 0.7, ">=0.7")),
+                (
+                    f"{label}: requests/s",
+                    r["rps"],
+                    b["rps"],
+                    "requests/s",
+                    (lambda f, b: f / b >= 0.7, ">=0.7"),
+                ),
                 (f"{label}: p50 (ms)", r["p50"], b["p50"], "ms", None),
-                (f"{label}: p95 (ms)", r["p95"], b["p95"], "ms",
-                 (lambda f, b: f <= 100, "<=100ms")),
+                (
+                    f"{label}: p95 (ms)",
+                    r["p95"],
+                    b["p95"],
+                    "ms",
+                    (lambda f, b: f <= 100, "<=100ms"),
+                ),
             ]
         table(
             f"bench.planning: {len(bt.children):,} children, {n:,} bookings; a month "
             f"({first} to {last}) of one child per request",
             rows,
-            notes=notes + [
-                "connections: " + ("kept open (postgresql+pool://)" if args.pool
-                                   else "one per request (the app's default)"),
+            notes=notes
+            + [
+                "connections: "
+                + (
+                    "kept open (postgresql+pool://)"
+                    if args.pool
+                    else "one per request (the app's default)"
+                ),
                 f"{results['api']['n']} requests per endpoint ({args.concurrency} client "
                 f"threads, gunicorn -w {args.workers}); baseline: bench/bare.py, the bookings "
                 f"query alone ({b['n']} requests, {b['errors']} errors)",

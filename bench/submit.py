@@ -50,11 +50,19 @@ def baseline(bt, order) -> float:
         for child_id in order:
             household_id, unit_id = bt.children[child_id]
             with transaction():
-                rid = Request.insert(household=household_id, child=child_id, state="sent",
-                                     sent_at=sent_at).execute()
+                rid = Request.insert(
+                    household=household_id, child=child_id, state="sent", sent_at=sent_at
+                ).execute()
                 data = [
-                    {"request": rid, "child": child_id, "unit": unit_id, "date": d,
-                     "action": "book", "state": "pending", "sent_at": sent_at}
+                    {
+                        "request": rid,
+                        "child": child_id,
+                        "unit": unit_id,
+                        "date": d,
+                        "action": "book",
+                        "state": "pending",
+                        "sent_at": sent_at,
+                    }
                     for d in bt.days
                 ]
                 for i in range(0, len(data), CHUNK):
@@ -63,14 +71,18 @@ def baseline(bt, order) -> float:
 
 
 def through_submit(bt, order, deciles: list) -> float:
-    actors = {h: Actor(account_id=a, household_ids=frozenset({h}))
-              for h, (a, _) in bt.accounts.items()}
+    actors = {
+        h: Actor(account_id=a, household_ids=frozenset({h})) for h, (a, _) in bt.accounts.items()
+    }
     step = max(1, len(order) // 10)
     t0 = last = time.perf_counter()
     for n, child_id in enumerate(order, 1):
         household_id, unit_id = bt.children[child_id]
-        submit(actors[household_id],
-               [RequestSpec(child_id, [(unit_id, d, "book") for d in bt.days])], now=bt.now)
+        submit(
+            actors[household_id],
+            [RequestSpec(child_id, [(unit_id, d, "book") for d in bt.days])],
+            now=bt.now,
+        )
         if n % step == 0:
             now = time.perf_counter()
             deciles.append(step / (now - last))
@@ -80,9 +92,13 @@ def through_submit(bt, order, deciles: list) -> float:
 
 def main() -> None:
     def extra(p):
-        p.add_argument("--measure", type=int, default=None,
-                       help="children whose request is timed (default: all); the others' "
-                            "rows are written beforehand in bulk")
+        p.add_argument(
+            "--measure",
+            type=int,
+            default=None,
+            help="children whose request is timed (default: all); the others' "
+            "rows are written beforehand in bulk",
+        )
 
     args = parse_args(__doc__.splitlines()[0], extra)
     name = f"bench_submit_{os.getpid()}"
@@ -95,8 +111,10 @@ def main() -> None:
         with Timer() as t:
             pre = generate_requests(bt, "pending", "requested", "sent", preload)
         if preload:
-            print(f"{pre:,} lines of {len(preload):,} children written first in "
-                  f"{t.seconds:.1f} s; {len(order):,} children timed")
+            print(
+                f"{pre:,} lines of {len(preload):,} children written first in "
+                f"{t.seconds:.1f} s; {len(order):,} children timed"
+            )
         vacuum_analyze()
         lines = len(order) * len(bt.days)
         total = pre + lines
@@ -124,12 +142,20 @@ def main() -> None:
         requested = Booking.select().where(Booking.state == "requested").count()
         sent = Request.select().where(Request.state == "sent").count()
         assert (pending, requested, sent) == (total, total, len(everyone)), (
-            pending, requested, sent)
+            pending,
+            requested,
+            sent,
+        )
 
         n = len(order)
         rows = [
-            ("requests sent /s", n / real_s, n / base_s, "requests/s",
-             (lambda f, b: f / b >= 0.5, ">=0.5")),
+            (
+                "requests sent /s",
+                n / real_s,
+                n / base_s,
+                "requests/s",
+                (lambda f, b: f / b >= 0.5, ">=0.5"),
+            ),
             ("lines sent /s", lines / real_s, lines / base_s, "lines/s", None),
             ("time (s)", real_s, base_s, "s", None),
         ]

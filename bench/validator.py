@@ -45,12 +45,14 @@ def baseline(at: dt.datetime) -> tuple[float, int]:
     with Timer() as t, transaction():
         n = database.execute_sql(
             "UPDATE request_line SET state = 'accepted', decided_at = %s WHERE state = 'pending'",
-            (at,)).rowcount
+            (at,),
+        ).rowcount
         database.execute_sql(
-            "UPDATE booking SET state = 'booked', updated_at = %s WHERE state = 'requested'",
-            (at,))
+            "UPDATE booking SET state = 'booked', updated_at = %s WHERE state = 'requested'", (at,)
+        )
         database.execute_sql(
-            "UPDATE request SET state = 'done', summary = 'accepted' WHERE state = 'sent'")
+            "UPDATE request SET state = 'done', summary = 'accepted' WHERE state = 'sent'"
+        )
     return t.seconds, n
 
 
@@ -89,8 +91,13 @@ def main() -> None:
         assert done == len(bt.children), done
 
         rows = [
-            ("lines decided /s", lines / real_s, lines / base_s, "lines/s",
-             (lambda f, b: f / b >= 0.5, ">=0.5")),
+            (
+                "lines decided /s",
+                lines / real_s,
+                lines / base_s,
+                "lines/s",
+                (lambda f, b: f / b >= 0.5, ">=0.5"),
+            ),
             ("time (s)", real_s, base_s, "s", None),
         ]
         table(

@@ -50,7 +50,9 @@ def notify_decided_requests() -> int:
             period = (
                 f"du {_day(req.period_start)} au {_day(req.period_end)}"
                 if req.period_start and req.period_end and req.period_start != req.period_end
-                else f"le {_day(req.period_start)}" if req.period_start else ""
+                else f"le {_day(req.period_start)}"
+                if req.period_start
+                else ""
             )
             values = {
                 "number": req.id,

@@ -62,11 +62,11 @@ class StaffIndexView(StaffOnly, AdminIndexView):
 
         pending = None
         if {"approver", "admin"} & staff_roles():
-            pending = worklist(current_user.actor,
-                               stale_after=current_app.config["STALE_AFTER"]).count()
+            pending = worklist(
+                current_user.actor, stale_after=current_app.config["STALE_AFTER"]
+            ).count()
         town = current_user.account.town
-        return self.render("admin/index.html", pending=pending,
-                           town_name=town.name if town else "")
+        return self.render("admin/index.html", pending=pending, town_name=town.name if town else "")
 
 
 def init_app(app: Flask) -> None:
@@ -76,11 +76,21 @@ def init_app(app: Flask) -> None:
         theme=Bootstrap4Theme(base_template="admin/portail_base.html"),
         index_view=StaffIndexView(name="Accueil", url="/admin"),
     )
-    admin.add_view(WorklistView(name="Demandes à traiter", endpoint="admin_worklist",
-                                url="/admin/demandes-a-traiter"))
+    admin.add_view(
+        WorklistView(
+            name="Demandes à traiter", endpoint="admin_worklist", url="/admin/demandes-a-traiter"
+        )
+    )
     for view, model, name, category, slug in SCREENS:
-        admin.add_view(view(model, name=name, category=category,
-                            endpoint=f"admin_{model.__name__.lower()}", url=f"/admin/{slug}"))
+        admin.add_view(
+            view(
+                model,
+                name=name,
+                category=category,
+                endpoint=f"admin_{model.__name__.lower()}",
+                url=f"/admin/{slug}",
+            )
+        )
     from blueprints.billing import admin as billing_admin
 
     billing_admin.register(admin, app)

@@ -120,4 +120,3 @@ class ReadOnlyModelView(TownModelView):
     can_create = False
     can_edit = False
     can_delete = False
-

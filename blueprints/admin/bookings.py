@@ -9,17 +9,33 @@ from workflows.definitions import BOOKING, REQUEST
 
 from .base import ReadOnlyModelView, date_fr
 
-REQUEST_SUMMARIES = [("accepted", "Acceptée"), ("partly_accepted", "Partiellement acceptée"),
-                     ("refused", "Refusée"), ("", "")]
-LINE_STATES = [("draft", "Brouillon"), ("pending", "En attente de décision"),
-               ("accepted", "Acceptée"), ("queued", "En liste d'attente"),
-               ("refused", "Refusée")]
+REQUEST_SUMMARIES = [
+    ("accepted", "Acceptée"),
+    ("partly_accepted", "Partiellement acceptée"),
+    ("refused", "Refusée"),
+    ("", ""),
+]
+LINE_STATES = [
+    ("draft", "Brouillon"),
+    ("pending", "En attente de décision"),
+    ("accepted", "Acceptée"),
+    ("queued", "En liste d'attente"),
+    ("refused", "Refusée"),
+]
 ACTIONS = [("book", "Réservation"), ("cancel", "Annulation")]
 
 
 class RequestView(ReadOnlyModelView):
-    column_list = ("id", "child", "household", "state", "summary", "sent_at", "period_start",
-                   "period_end")
+    column_list = (
+        "id",
+        "child",
+        "household",
+        "state",
+        "summary",
+        "sent_at",
+        "period_start",
+        "period_end",
+    )
     column_details_list = column_list + ("created_at", "sent_by")
     column_display_pk = True
     column_labels = {
@@ -45,8 +61,18 @@ class RequestView(ReadOnlyModelView):
 
 
 class RequestLineView(ReadOnlyModelView):
-    column_list = ("request", "child", "unit", "date", "action", "state", "reason", "sent_at",
-                   "decided_at", "decided_by")
+    column_list = (
+        "request",
+        "child",
+        "unit",
+        "date",
+        "action",
+        "state",
+        "reason",
+        "sent_at",
+        "decided_at",
+        "decided_by",
+    )
     column_labels = {
         "request": "Demande",
         "child": "Enfant",

@@ -47,8 +47,19 @@ class SiteView(TownModelView):
 
 
 class UnitView(TownModelView):
-    column_list = ("code", "label", "site", "service", "weekdays", "approval_mode", "capacity",
-                   "waiting_list", "book_count", "book_unit", "book_cutoff")
+    column_list = (
+        "code",
+        "label",
+        "site",
+        "service",
+        "weekdays",
+        "approval_mode",
+        "capacity",
+        "waiting_list",
+        "book_count",
+        "book_unit",
+        "book_cutoff",
+    )
     column_labels = {
         "code": "Code",
         "label": "Prestation",
@@ -79,8 +90,11 @@ class UnitView(TownModelView):
         FilterEqual(Unit.approval_mode, "Validation", options=APPROVAL_MODES),
         FilterLike(Unit.code, "Code"),
     )
-    form_overrides = {"approval_mode": SelectField, "book_unit": SelectField,
-                      "cancel_unit": SelectField}
+    form_overrides = {
+        "approval_mode": SelectField,
+        "book_unit": SelectField,
+        "cancel_unit": SelectField,
+    }
     form_args = {
         "approval_mode": {"choices": APPROVAL_MODES},
         "book_unit": {"choices": DEADLINE_UNITS},
@@ -106,9 +120,7 @@ class EnrolmentView(TownModelView):
     column_choices = {"state": ENROLMENT_STATES}
     column_sortable_list = ("start", "end")
     column_default_sort = ("start", True)
-    column_filters = (
-        FilterEqual(Enrolment.state, "État", options=ENROLMENT_STATES),
-    )
+    column_filters = (FilterEqual(Enrolment.state, "État", options=ENROLMENT_STATES),)
     form_excluded_columns = ("state",)
     form_args = {"usual_days": {"validators": [WEEKDAYS]}}
 
@@ -125,8 +137,12 @@ class ClosureView(TownModelView):
 
     can_edit = False
     column_list = ("start", "end", "site", "reason")
-    column_labels = {"start": "Du", "end": "Au", "site": "Structure (vide : toutes)",
-                     "reason": "Motif"}
+    column_labels = {
+        "start": "Du",
+        "end": "Au",
+        "site": "Structure (vide : toutes)",
+        "reason": "Motif",
+    }
     column_sortable_list = ("start", "end")
     column_default_sort = ("start", True)
     column_filters = (FilterLike(Closure.reason, "Motif"),)
@@ -147,13 +163,19 @@ class ClosureView(TownModelView):
         site = form.site.data
         try:
             closure, cancelled = close_days(
-                current_user.actor, town_id(), form.start.data, form.end.data,
-                form.reason.data or "", site.id if site else None,
+                current_user.actor,
+                town_id(),
+                form.start.data,
+                form.end.data,
+                form.reason.data or "",
+                site.id if site else None,
             )
         except WorkflowError as exc:
             current_app.logger.info("close_days refused: %s", exc)
             flash("Seuls les administrateurs de la commune peuvent fermer des jours.", "error")
             return False
-        flash(f"Fermeture enregistrée ; {cancelled} réservation(s) annulée(s), "
-              "sans facturation.", "success")
+        flash(
+            f"Fermeture enregistrée ; {cancelled} réservation(s) annulée(s), sans facturation.",
+            "success",
+        )
         return closure

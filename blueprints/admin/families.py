@@ -30,8 +30,15 @@ class HouseholdView(TownModelView):
 
 
 class GuardianView(TownModelView):
-    column_list = ("civility", "first_name", "last_name", "household", "email", "phone",
-                   "is_reference")
+    column_list = (
+        "civility",
+        "first_name",
+        "last_name",
+        "household",
+        "email",
+        "phone",
+        "is_reference",
+    )
     column_labels = {
         "civility": "Civilité",
         "first_name": "Prénom",
@@ -49,8 +56,16 @@ class GuardianView(TownModelView):
 
 
 class ChildView(TownModelView):
-    column_list = ("first_name", "last_name", "household", "birth_date", "school", "class_name",
-                   "meal_option", "has_pai")
+    column_list = (
+        "first_name",
+        "last_name",
+        "household",
+        "birth_date",
+        "school",
+        "class_name",
+        "meal_option",
+        "has_pai",
+    )
     column_labels = {
         "first_name": "Prénom",
         "last_name": "Nom",
@@ -97,10 +112,13 @@ class AccountView(TownModelView):
     form_args = {
         "roles": {
             "label": "Rôles (séparés par des virgules : " + ", ".join(STAFF_ROLES) + ")",
-            "validators": [Optional(), Regexp(
-                r"^(" + "|".join(STAFF_ROLES) + r")(,(" + "|".join(STAFF_ROLES) + r"))*$",
-                message="Rôles inconnus : utilisez " + ", ".join(STAFF_ROLES) + ".",
-            )],
+            "validators": [
+                Optional(),
+                Regexp(
+                    r"^(" + "|".join(STAFF_ROLES) + r")(,(" + "|".join(STAFF_ROLES) + r"))*$",
+                    message="Rôles inconnus : utilisez " + ", ".join(STAFF_ROLES) + ".",
+                ),
+            ],
         },
         "is_active": {"label": "Actif"},
     }
@@ -114,4 +132,3 @@ class AccountView(TownModelView):
             model.roles = ""  # roles are for staff only
         # Ending every session of the account when it is deactivated or its roles change.
         model.session_version = model.session_version + 1
-

@@ -10,15 +10,23 @@ from workflows.definitions import BOOKING, REQUEST
 from .base import ReadOnlyModelView
 
 WORKFLOWS = [("booking", "Réservation"), ("request", "Demande")]
-ROLES = [("parent", "Parent"), ("approver", "Valideur"), ("finance", "Régie"),
-         ("editor", "Rédacteur"), ("reviewer", "Relecteur"), ("admin", "Administrateur"),
-         ("system", "Système")]
+ROLES = [
+    ("parent", "Parent"),
+    ("approver", "Valideur"),
+    ("finance", "Régie"),
+    ("editor", "Rédacteur"),
+    ("reviewer", "Relecteur"),
+    ("admin", "Administrateur"),
+    ("system", "Système"),
+]
 TRANSITIONS = sorted(
-    {(name, f"{t.title or name} ({name})")
-     for wf in (BOOKING, REQUEST) for name, t in wf.transitions.items()}
+    {
+        (name, f"{t.title or name} ({name})")
+        for wf in (BOOKING, REQUEST)
+        for name, t in wf.transitions.items()
+    }
 )
-TITLES = {name: t.title or name for wf in (BOOKING, REQUEST)
-          for name, t in wf.transitions.items()}
+TITLES = {name: t.title or name for wf in (BOOKING, REQUEST) for name, t in wf.transitions.items()}
 STATES = {**REQUEST.states, **BOOKING.states}
 
 
@@ -28,8 +36,17 @@ def _state(view, context, model, name):
 
 
 class WorkflowHistoryView(ReadOnlyModelView):
-    column_list = ("at", "workflow", "object_id", "transition", "from_state", "to_state",
-                   "actor", "role", "comment")
+    column_list = (
+        "at",
+        "workflow",
+        "object_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "role",
+        "comment",
+    )
     column_details_list = column_list + ("line_id",)
     column_labels = {
         "at": "Quand",

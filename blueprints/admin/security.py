@@ -28,8 +28,9 @@ class _SharedCSRF(CSRF):
         try:
             validate_csrf(field.data)
         except ValidationError as exc:
-            raise ValidationError("Le jeton de sécurité du formulaire a expiré ; "
-                                  "rechargez la page.") from exc
+            raise ValidationError(
+                "Le jeton de sécurité du formulaire a expiré ; rechargez la page."
+            ) from exc
 
 
 class AdminForm(SecureForm):

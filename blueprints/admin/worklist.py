@@ -56,8 +56,11 @@ def result_message(result: dict, asked: int) -> str:
     text = ", ".join(parts) + "."
     gone = asked - accepted - refused - queued
     if gone > 0:
-        text += " " + _plural(gone, "ligne était déjà traitée", "lignes étaient déjà traitées") \
+        text += (
+            " "
+            + _plural(gone, "ligne était déjà traitée", "lignes étaient déjà traitées")
             + " (par un autre agent ou le minuteur)."
+        )
     return text
 
 
@@ -92,8 +95,7 @@ class WorklistView(StaffOnly, BaseView):
             q = q.where(RequestLine.date <= f["end"])
         for term in f["child"].split():
             like = f"%{term}%"
-            q = q.where((Child.first_name ** like) | (Child.last_name ** like)
-                        | (Household.name ** like))
+            q = q.where((Child.first_name**like) | (Child.last_name**like) | (Household.name**like))
         return q
 
     def _render(self, f: dict, *, selected=(), reason: str = "", status: int = 200):
@@ -148,16 +150,22 @@ class WorklistView(StaffOnly, BaseView):
             flash("Cochez au moins une ligne.", "error")
             return self._render(f, selected=ids, reason=reason, status=400)
         if decision == "refuse" and not reason:
-            flash("Indiquez le motif du refus : les familles le liront. Aucune ligne n'a été "
-                  "modifiée.", "error")
+            flash(
+                "Indiquez le motif du refus : les familles le liront. Aucune ligne n'a été "
+                "modifiée.",
+                "error",
+            )
             return self._render(f, selected=ids, reason=reason, status=400)
         try:
-            result = decisions.staff_decide(current_user.actor, ids, decision,
-                                           reason if decision == "refuse" else "")
+            result = decisions.staff_decide(
+                current_user.actor, ids, decision, reason if decision == "refuse" else ""
+            )
         except WorkflowError as exc:
             current_app.logger.info("staff_decide refused: %s", exc)
-            flash("Cette action n'est pas permise à votre compte. Aucune ligne n'a été "
-                  "modifiée.", "error")
+            flash(
+                "Cette action n'est pas permise à votre compte. Aucune ligne n'a été modifiée.",
+                "error",
+            )
             return self._render(f, selected=ids, reason=reason, status=403)
         from jobs.mail import enqueue
         from jobs.notifications import notify_decided_requests

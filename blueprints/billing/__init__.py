@@ -48,8 +48,13 @@ log = logging.getLogger(__name__)
 
 FILTERS = {"a_payer": "to_pay", "payees": "paid", "toutes": "all"}
 PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
-PAYMENT_ICONS = {"created": "⏳", "pending": "⏳", "validated": "✔", "refused": "✖",
-                 "abandoned": "–"}
+PAYMENT_ICONS = {
+    "created": "⏳",
+    "pending": "⏳",
+    "validated": "✔",
+    "refused": "✖",
+    "abandoned": "–",
+}
 
 
 def _household():
@@ -57,10 +62,14 @@ def _household():
 
 
 def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.app_template_filter("euros")
@@ -95,23 +104,30 @@ def invoices():
     household = _household()
     rows = billing.household_invoices(household.id, FILTERS[key])
     due = sum(i.balance_cents for i in rows if i.is_open)
-    return render_template("billing/invoices.html", invoices=rows, current=key, due=due,
-                           household=household)
+    return render_template(
+        "billing/invoices.html", invoices=rows, current=key, due=due, household=household
+    )
 
 
 @bp.route("/factures/<int:invoice_id>")
 @parent_required
 def invoice(invoice_id: int):
     inv = billing.invoice_for_parent(current_user.actor, invoice_id) or abort(404)
-    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == inv.id)
-                 .order_by(InvoiceLine.position))
+    lines = list(
+        InvoiceLine.select().where(InvoiceLine.invoice == inv.id).order_by(InvoiceLine.position)
+    )
     notes = list(CreditNote.select().where(CreditNote.invoice == inv.id))
     town = Town.get_by_id(inv.town_id)
-    paid_by = list(Payment.select(Payment, PaymentInvoice.amount_cents.alias("part"))
-                   .join(PaymentInvoice).where(PaymentInvoice.invoice == inv.id)
-                   .order_by(Payment.created_at).objects())
-    return render_template("billing/invoice.html", invoice=inv, lines=lines, notes=notes,
-                           town=town, payments=paid_by)
+    paid_by = list(
+        Payment.select(Payment, PaymentInvoice.amount_cents.alias("part"))
+        .join(PaymentInvoice)
+        .where(PaymentInvoice.invoice == inv.id)
+        .order_by(Payment.created_at)
+        .objects()
+    )
+    return render_template(
+        "billing/invoice.html", invoice=inv, lines=lines, notes=notes, town=town, payments=paid_by
+    )
 
 
 @bp.route("/factures/<int:invoice_id>.pdf")
@@ -155,8 +171,9 @@ def pay_recap():
         code = "payment_pending" if any(i.pending_payment_id for i in blocked) else "not_payable"
         flash(f"{blocked[0].number} : {billing.message_fr(code)}", "error")
         return redirect(url_for(".invoices"))
-    return render_template("billing/pay_recap.html", invoices=chosen,
-                           total=sum(i.balance_cents for i in chosen))
+    return render_template(
+        "billing/pay_recap.html", invoices=chosen, total=sum(i.balance_cents for i in chosen)
+    )
 
 
 @bp.route("/factures/payer/confirmer", methods=["POST"])
@@ -167,7 +184,9 @@ def pay_confirm():
     town = Town.get_by_id(household.town_id)
     try:
         payment, url = payments.start_online(
-            current_user.actor, household.id, [i.id for i in chosen],
+            current_user.actor,
+            household.id,
+            [i.id for i in chosen],
             return_url=url_for(".payment_return", _external=True),
             notify_url=url_for(".notification", town_slug=town.slug, _external=True),
             simulator_url=url_for(".simulator", _external=True),
@@ -212,9 +231,13 @@ def simulator():
         payments.simulate(txid, amount, outcome)
         _notify(payment.town_id, txid)
         return redirect(url_for(".payment_return", transaction_id=txid))
-    return render_template("billing/simulator.html", txid=txid, amount=amount,
-                           orderid=request.args.get("orderid", ""),
-                           subject=request.args.get("subject", ""))
+    return render_template(
+        "billing/simulator.html",
+        txid=txid,
+        amount=amount,
+        orderid=request.args.get("orderid", ""),
+        subject=request.args.get("subject", ""),
+    )
 
 
 def _notify(town_id: int, txid: str) -> None:
@@ -226,8 +249,9 @@ def _notify(town_id: int, txid: str) -> None:
     try:
         enqueue_notification(current_app.config, town_id, query)
     except Exception:  # noqa: BLE001 - no Redis: the bank calls us inline instead
-        log.warning("could not enqueue the simulator's notification; processing inline",
-                    exc_info=True)
+        log.warning(
+            "could not enqueue the simulator's notification; processing inline", exc_info=True
+        )
         payments.handle_notification(town_id, query)
 
 
@@ -257,9 +281,14 @@ def payment_history():
     household = _household()
     rows = payments.household_payments(household.id, PERIODS[key])
     allocations = payments.allocations_of([p.id for p in rows])
-    return render_template("billing/payments.html", payments=rows, current=key,
-                           allocations=allocations, icons=PAYMENT_ICONS,
-                           methods=PAYMENT_METHODS)
+    return render_template(
+        "billing/payments.html",
+        payments=rows,
+        current=key,
+        allocations=allocations,
+        icons=PAYMENT_ICONS,
+        methods=PAYMENT_METHODS,
+    )
 
 
 @bp.route("/attestation-fiscale")
@@ -278,9 +307,14 @@ def tax_certificate_pdf(year: int):
         abort(404)
     household = _household()
     lines = billing.tax_certificate(household.id, year)
-    data = documents.tax_certificate_pdf(Town.get_by_id(household.town_id), household.name,
-                                         household.address, year, lines,
-                                         dt.datetime.now(PARIS).date())
+    data = documents.tax_certificate_pdf(
+        Town.get_by_id(household.town_id),
+        household.name,
+        household.address,
+        year,
+        lines,
+        dt.datetime.now(PARIS).date(),
+    )
     return _pdf(data, f"attestation-fiscale-{year}.pdf")
 
 

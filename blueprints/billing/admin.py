@@ -105,14 +105,24 @@ def _town_units(town_id):
 
 
 def _town_children(town_id):
-    return (Child.select().join(Household).where(Household.town == town_id)
-            .order_by(Child.last_name, Child.first_name))
+    return (
+        Child.select()
+        .join(Household)
+        .where(Household.town == town_id)
+        .order_by(Child.last_name, Child.first_name)
+    )
 
 
 class PriceView(TownScopedView):
     column_list = ("unit", "qf_min", "qf_max", "amount_cents", "valid_from", "valid_to")
-    column_labels = {"unit": "Prestation", "qf_min": "QF de", "qf_max": "QF jusqu'à",
-                     "amount_cents": "Prix", "valid_from": "Du", "valid_to": "Au"}
+    column_labels = {
+        "unit": "Prestation",
+        "qf_min": "QF de",
+        "qf_max": "QF jusqu'à",
+        "amount_cents": "Prix",
+        "valid_from": "Du",
+        "valid_to": "Au",
+    }
     column_formatters = {"amount_cents": _euros, "valid_from": _date, "valid_to": _date}
     # Staff type euros ("2,70"); the table keeps integer cents (pricing.euros_to_cents).
     form_columns = ("unit", "qf_min", "qf_max", "price_euros", "valid_from", "valid_to")
@@ -157,14 +167,20 @@ class PriceView(TownScopedView):
 
 class AbsenceView(TownScopedView):
     column_list = ("child", "unit", "start", "end", "reason")
-    column_labels = {"child": "Enfant", "unit": "Prestation (vide : toutes)", "start": "Du",
-                     "end": "Au", "reason": "Motif"}
+    column_labels = {
+        "child": "Enfant",
+        "unit": "Prestation (vide : toutes)",
+        "start": "Du",
+        "end": "Au",
+        "reason": "Motif",
+    }
     column_formatters = {"start": _date, "end": _date}
     form_columns = ("child", "unit", "start", "end", "reason")
 
     def town_condition(self, town_id):
         return AbsenceJustification.child.in_(
-            Child.select(Child.id).join(Household).where(Household.town == town_id))
+            Child.select(Child.id).join(Household).where(Household.town == town_id)
+        )
 
     def _scope(self, form):
         form.child.query = _town_children(_town_id())
@@ -187,14 +203,35 @@ class AbsenceView(TownScopedView):
 
 
 class InvoiceView(ReadOnlyView):
-    column_list = ("number", "household_name", "month", "state", "issue_date", "due_date",
-                   "total_cents", "paid_cents", "credited_cents")
-    column_labels = {"number": "N°", "household_name": "Foyer", "month": "Mois",
-                     "state": "État", "issue_date": "Émise le", "due_date": "Échéance",
-                     "total_cents": "Total", "paid_cents": "Payé", "credited_cents": "Avoirs"}
+    column_list = (
+        "number",
+        "household_name",
+        "month",
+        "state",
+        "issue_date",
+        "due_date",
+        "total_cents",
+        "paid_cents",
+        "credited_cents",
+    )
+    column_labels = {
+        "number": "N°",
+        "household_name": "Foyer",
+        "month": "Mois",
+        "state": "État",
+        "issue_date": "Émise le",
+        "due_date": "Échéance",
+        "total_cents": "Total",
+        "paid_cents": "Payé",
+        "credited_cents": "Avoirs",
+    }
     column_formatters = {
-        "total_cents": _euros, "paid_cents": _euros, "credited_cents": _euros,
-        "month": _month, "issue_date": _date, "due_date": _date,
+        "total_cents": _euros,
+        "paid_cents": _euros,
+        "credited_cents": _euros,
+        "month": _month,
+        "issue_date": _date,
+        "due_date": _date,
         "state": lambda v, c, m, n: INVOICE.states.get(m.state, m.state),
         "number": lambda v, c, m, n: m.number or "(brouillon)",
     }
@@ -204,11 +241,24 @@ class InvoiceView(ReadOnlyView):
 
 
 class PaymentView(ReadOnlyView):
-    column_list = ("created_at", "household", "method", "state", "amount_cents", "reference",
-                   "transaction_id")
-    column_labels = {"created_at": "Date", "household": "Foyer", "method": "Mode",
-                     "state": "État", "amount_cents": "Montant", "reference": "Référence",
-                     "transaction_id": "Transaction"}
+    column_list = (
+        "created_at",
+        "household",
+        "method",
+        "state",
+        "amount_cents",
+        "reference",
+        "transaction_id",
+    )
+    column_labels = {
+        "created_at": "Date",
+        "household": "Foyer",
+        "method": "Mode",
+        "state": "État",
+        "amount_cents": "Montant",
+        "reference": "Référence",
+        "transaction_id": "Transaction",
+    }
     column_formatters = {
         "amount_cents": _euros,
         "method": lambda v, c, m, n: PAYMENT_METHODS.get(m.method, m.method),
@@ -221,10 +271,14 @@ class PaymentView(ReadOnlyView):
 
 class CreditNoteView(ReadOnlyView):
     column_list = ("number", "invoice", "amount_cents", "reason", "created_at")
-    column_labels = {"number": "N°", "invoice": "Facture", "amount_cents": "Montant",
-                     "reason": "Motif", "created_at": "Date"}
-    column_formatters = {"amount_cents": _euros,
-                         "invoice": lambda v, c, m, n: m.invoice.number}
+    column_labels = {
+        "number": "N°",
+        "invoice": "Facture",
+        "amount_cents": "Montant",
+        "reason": "Motif",
+        "created_at": "Date",
+    }
+    column_formatters = {"amount_cents": _euros, "invoice": lambda v, c, m, n: m.invoice.number}
     column_default_sort = ("id", True)
 
 
@@ -245,16 +299,19 @@ class RunForm(AdminForm):
 
 class OfflinePaymentForm(AdminForm):
     household = SelectField("Foyer", coerce=int, validators=[DataRequired()])
-    method = SelectField("Mode de règlement",
-                         choices=[(k, v) for k, v in PAYMENT_METHODS.items() if k != "online"])
+    method = SelectField(
+        "Mode de règlement", choices=[(k, v) for k, v in PAYMENT_METHODS.items() if k != "online"]
+    )
     amount = StringField("Montant (€)", validators=[DataRequired(), Length(max=12)])
-    reference = StringField("Référence (n° de chèque, de virement…)",
-                            validators=[Optional(), Length(max=100)])
+    reference = StringField(
+        "Référence (n° de chèque, de virement…)", validators=[Optional(), Length(max=100)]
+    )
 
 
 class CreditForm(AdminForm):
-    amount = StringField("Montant de l'avoir (€, vide : tout le solde)",
-                         validators=[Optional(), Length(max=12)])
+    amount = StringField(
+        "Montant de l'avoir (€, vide : tout le solde)", validators=[Optional(), Length(max=12)]
+    )
     reason = TextAreaField("Motif", validators=[DataRequired(), Length(max=2000)])
 
 
@@ -282,27 +339,43 @@ class BillingOfficeView(FinanceOnly, BaseView):
             enqueue_run(current_app.config, run.id)
             flash(f"Facturation de {documents.month_fr(month)} lancée.", "success")
             return redirect(url_for(".index"))
-        runs = list(InvoicingRun.select().where(InvoicingRun.town == _town_id())
-                    .order_by(InvoicingRun.id.desc()).limit(20))
+        runs = list(
+            InvoicingRun.select()
+            .where(InvoicingRun.town == _town_id())
+            .order_by(InvoicingRun.id.desc())
+            .limit(20)
+        )
         busy = any(r.state in ("queued", "running", "issuing") for r in runs)
         return self.render("billing/admin/runs.html", form=form, runs=runs, busy=busy)
 
     @expose("/progression/<int:run_id>")
     def progress(self, run_id: int):
         run = self._run(run_id)
-        return {"state": run.state, "done": run.done, "total": run.total,
-                "created": run.created, "issued": run.issued}
+        return {
+            "state": run.state,
+            "done": run.done,
+            "total": run.total,
+            "created": run.created,
+            "issued": run.issued,
+        }
 
     @expose("/apercu/<int:run_id>")
     def preview(self, run_id: int):
         run = self._run(run_id)
-        drafts = list(Invoice.select().where(Invoice.town == _town_id(),
-                                             Invoice.month == run.month,
-                                             Invoice.state == "draft")
-                      .order_by(Invoice.household_name).limit(500))
+        drafts = list(
+            Invoice.select()
+            .where(Invoice.town == _town_id(), Invoice.month == run.month, Invoice.state == "draft")
+            .order_by(Invoice.household_name)
+            .limit(500)
+        )
         summary = billing.month_summary(_town_id(), run.month)
-        return self.render("billing/admin/preview.html", run=run, drafts=drafts,
-                           summary=summary, states=INVOICE.states)
+        return self.render(
+            "billing/admin/preview.html",
+            run=run,
+            drafts=drafts,
+            summary=summary,
+            states=INVOICE.states,
+        )
 
     @expose("/apercu/<int:run_id>/facture/<int:invoice_id>.pdf")
     def draft_pdf(self, run_id: int, invoice_id: int):
@@ -332,14 +405,16 @@ class BillingOfficeView(FinanceOnly, BaseView):
     @expose("/soldes")
     def balances(self):
         rows = billing.balances(_town_id())
-        return self.render("billing/admin/balances.html", rows=rows,
-                           total=sum(r[3] for r in rows))
+        return self.render("billing/admin/balances.html", rows=rows, total=sum(r[3] for r in rows))
 
     @expose("/reglement", methods=["GET", "POST"])
     def offline_payment(self):
         form = OfflinePaymentForm(request.form)
-        households = list(Household.select(Household.id, Household.name)
-                          .where(Household.town == _town_id()).order_by(Household.name))
+        households = list(
+            Household.select(Household.id, Household.name)
+            .where(Household.town == _town_id())
+            .order_by(Household.name)
+        )
         form.household.choices = [(h.id, h.name) for h in households]
         if request.method == "GET" and request.args.get("foyer", "").isdigit():
             form.household.data = int(request.args["foyer"])
@@ -347,9 +422,14 @@ class BillingOfficeView(FinanceOnly, BaseView):
             try:
                 cents = pricing.euros_to_cents(form.amount.data)
                 invoice_ids = [int(x) for x in request.form.getlist("invoice")]
-                billing.record_offline_payment(current_user.actor, form.household.data,
-                                               form.method.data, cents, invoice_ids or None,
-                                               form.reference.data or "")
+                billing.record_offline_payment(
+                    current_user.actor,
+                    form.household.data,
+                    form.method.data,
+                    cents,
+                    invoice_ids or None,
+                    form.reference.data or "",
+                )
             except WorkflowError as exc:
                 flash(billing.message_fr(exc.code), "error")
             except (ValueError, ArithmeticError):
@@ -359,11 +439,16 @@ class BillingOfficeView(FinanceOnly, BaseView):
                 return redirect(url_for(".balances"))
         open_invoices = []
         if form.household.data:
-            open_invoices = list(Invoice.select().where(
-                Invoice.household == form.household.data, Invoice.town == _town_id(),
-                Invoice.state.in_(billing.OPEN_STATES)).order_by(Invoice.month))
-        return self.render("billing/admin/offline_payment.html", form=form,
-                           invoices=open_invoices)
+            open_invoices = list(
+                Invoice.select()
+                .where(
+                    Invoice.household == form.household.data,
+                    Invoice.town == _town_id(),
+                    Invoice.state.in_(billing.OPEN_STATES),
+                )
+                .order_by(Invoice.month)
+            )
+        return self.render("billing/admin/offline_payment.html", form=form, invoices=open_invoices)
 
     @expose("/avoir/<int:invoice_id>", methods=["GET", "POST"])
     def credit_note(self, invoice_id: int):
@@ -389,23 +474,60 @@ class BillingOfficeView(FinanceOnly, BaseView):
         note = CreditNote.get_or_none(CreditNote.id == note_id, CreditNote.town == _town_id())
         if note is None:
             abort(404)
-        return current_app.response_class(documents.credit_note_pdf(note),
-                                          mimetype="application/pdf")
+        return current_app.response_class(
+            documents.credit_note_pdf(note), mimetype="application/pdf"
+        )
 
 
 def register(admin, app) -> None:
     """Add the billing screens to the app's Flask-Admin (call from the admin's init_app)."""
     category = "Facturation"
-    admin.add_view(BillingOfficeView(name="Facturation du mois", category=category,
-                                     endpoint="billing_office", url="/admin/facturation"))
-    admin.add_view(PriceView(Price, name="Tarifs", category=category,
-                             endpoint="billing_prices", url="/admin/tarifs"))
-    admin.add_view(InvoiceView(Invoice, name="Factures", category=category,
-                               endpoint="billing_invoices", url="/admin/factures"))
-    admin.add_view(PaymentView(Payment, name="Règlements", category=category,
-                               endpoint="billing_payments", url="/admin/reglements"))
-    admin.add_view(CreditNoteView(CreditNote, name="Avoirs", category=category,
-                                  endpoint="billing_credit_notes", url="/admin/avoirs"))
-    admin.add_view(AbsenceView(AbsenceJustification, name="Absences justifiées",
-                               category=category, endpoint="billing_absences",
-                               url="/admin/absences-justifiees"))
+    admin.add_view(
+        BillingOfficeView(
+            name="Facturation du mois",
+            category=category,
+            endpoint="billing_office",
+            url="/admin/facturation",
+        )
+    )
+    admin.add_view(
+        PriceView(
+            Price, name="Tarifs", category=category, endpoint="billing_prices", url="/admin/tarifs"
+        )
+    )
+    admin.add_view(
+        InvoiceView(
+            Invoice,
+            name="Factures",
+            category=category,
+            endpoint="billing_invoices",
+            url="/admin/factures",
+        )
+    )
+    admin.add_view(
+        PaymentView(
+            Payment,
+            name="Règlements",
+            category=category,
+            endpoint="billing_payments",
+            url="/admin/reglements",
+        )
+    )
+    admin.add_view(
+        CreditNoteView(
+            CreditNote,
+            name="Avoirs",
+            category=category,
+            endpoint="billing_credit_notes",
+            url="/admin/avoirs",
+        )
+    )
+    admin.add_view(
+        AbsenceView(
+            AbsenceJustification,
+            name="Absences justifiées",
+            category=category,
+            endpoint="billing_absences",
+            url="/admin/absences-justifiees",
+        )
+    )

@@ -36,17 +36,18 @@ def make_staff(town, roles: str = "approver", email: str | None = None) -> Accou
 def login(client, email: str, password: str = STAFF_PASSWORD):
     page = client.get("/connexion")
     token = csrf_token(page.get_data(as_text=True))
-    return client.post("/connexion", data={"email": email, "password": password,
-                                           "csrf_token": token})
+    return client.post(
+        "/connexion", data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def send(town, h, unit_code: str, days, action: str = "book", child=None) -> list[int]:
     """The parent of `h` sends a request for a child (the first) on `days` of `unit_code`."""
     child = child or h.children[0]
     unit = f.unit(town, unit_code)
-    return bookings.submit(f.parent_actor(h), [
-        bookings.RequestSpec(child.id, [(unit.id, d, action) for d in days])
-    ])
+    return bookings.submit(
+        f.parent_actor(h), [bookings.RequestSpec(child.id, [(unit.id, d, action) for d in days])]
+    )
 
 
 @pytest.fixture
@@ -76,6 +77,11 @@ def worklist_page(client, **params):
 def decide(client, line_ids, decision: str, reason: str = "", **filters):
     page = worklist_page(client, **filters)
     token = csrf_token(page.get_data(as_text=True))
-    data = {"csrf_token": token, "decision": decision, "reason": reason,
-            "line": [str(i) for i in line_ids], **filters}
+    data = {
+        "csrf_token": token,
+        "decision": decision,
+        "reason": reason,
+        "line": [str(i) for i in line_ids],
+        **filters,
+    }
     return client.post("/admin/demandes-a-traiter/", data=data)

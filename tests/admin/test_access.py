@@ -9,8 +9,15 @@ from models import Booking, Child, Household, RequestLine
 from .. import factories as f
 from .conftest import login, make_staff, send, worklist_page
 
-SCREENS = ["/admin/", "/admin/demandes-a-traiter/", "/admin/foyers/", "/admin/enfants/",
-           "/admin/prestations/", "/admin/journal/", "/admin/comptes/"]
+SCREENS = [
+    "/admin/",
+    "/admin/demandes-a-traiter/",
+    "/admin/foyers/",
+    "/admin/enfants/",
+    "/admin/prestations/",
+    "/admin/journal/",
+    "/admin/comptes/",
+]
 
 
 @pytest.mark.parametrize("url", SCREENS)
@@ -60,12 +67,14 @@ def test_staff_of_another_town_see_nothing_of_it(app, client, town_a, town_b, we
     child = Child.get(Child.first_name == "Zoé")
     line = RequestLine.select().first()
     booking = Booking.select().first()
-    for url in (f"/admin/foyers/details/?id={household.id}",
-                f"/admin/foyers/edit/?id={household.id}",
-                f"/admin/enfants/edit/?id={child.id}",
-                f"/admin/lignes/details/?id={line.id}",
-                f"/admin/reservations/details/?id={booking.id}",
-                f"/admin/demandes/details/?id={line.request_id}"):
+    for url in (
+        f"/admin/foyers/details/?id={household.id}",
+        f"/admin/foyers/edit/?id={household.id}",
+        f"/admin/enfants/edit/?id={child.id}",
+        f"/admin/lignes/details/?id={line.id}",
+        f"/admin/reservations/details/?id={booking.id}",
+        f"/admin/demandes/details/?id={line.request_id}",
+    ):
         assert client.get(url).status_code == 404, url
 
 

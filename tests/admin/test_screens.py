@@ -11,8 +11,21 @@ from models import Account, Child, Closure, Household, RequestLine, Unit
 from .. import factories as f
 from .conftest import csrf_token, decide, login, make_staff, send
 
-LISTS = ["foyers", "responsables", "enfants", "inscriptions", "services", "structures",
-         "prestations", "fermetures", "demandes", "lignes", "reservations", "journal", "comptes"]
+LISTS = [
+    "foyers",
+    "responsables",
+    "enfants",
+    "inscriptions",
+    "services",
+    "structures",
+    "prestations",
+    "fermetures",
+    "demandes",
+    "lignes",
+    "reservations",
+    "journal",
+    "comptes",
+]
 
 
 @pytest.fixture
@@ -35,7 +48,7 @@ def test_every_list_and_detail_renders(staff_client, slug):
     assert response.status_code == 200, slug
     html = response.get_data(as_text=True)
     assert "argon2" not in html
-    ids = re.findall(rf'/admin/{slug}/details/\?id=(\d+)', html)
+    ids = re.findall(rf"/admin/{slug}/details/\?id=(\d+)", html)
     assert ids, f"no row in {slug}"
     assert staff_client.get(f"/admin/{slug}/details/?id={ids[0]}").status_code == 200
 
@@ -82,10 +95,17 @@ def test_history_filters_by_workflow_and_transition(staff_client):
 def test_a_household_created_here_belongs_to_the_town(staff_client, town_a, town_b):
     page = staff_client.get("/admin/foyers/new/")
     token = csrf_token(page.get_data(as_text=True))
-    response = staff_client.post("/admin/foyers/new/", data={
-        "csrf_token": token, "name": "Nouveau", "address": "1 rue Neuve", "caf_number": "",
-        "qf": "800", "dependent_children": "1",
-    })
+    response = staff_client.post(
+        "/admin/foyers/new/",
+        data={
+            "csrf_token": token,
+            "name": "Nouveau",
+            "address": "1 rue Neuve",
+            "caf_number": "",
+            "qf": "800",
+            "dependent_children": "1",
+        },
+    )
     assert response.status_code == 302
     assert Household.get(Household.name == "Nouveau").town_id == town_a.id
 
@@ -95,10 +115,15 @@ def test_a_form_offers_and_accepts_only_the_towns_rows(staff_client, town_a, tow
     html = staff_client.get("/admin/enfants/new/").get_data(as_text=True)
     assert "Dupuis" in html and "Lointain" not in html
     token = csrf_token(html)
-    response = staff_client.post("/admin/enfants/new/", data={
-        "csrf_token": token, "household": str(other.id), "first_name": "Intrus",
-        "last_name": "Lointain",
-    })
+    response = staff_client.post(
+        "/admin/enfants/new/",
+        data={
+            "csrf_token": token,
+            "household": str(other.id),
+            "first_name": "Intrus",
+            "last_name": "Lointain",
+        },
+    )
     assert response.status_code == 200  # the form again, with its error
     assert not Child.select().where(Child.first_name == "Intrus").exists()
 
@@ -122,28 +147,39 @@ def test_closures_delete_stays_in_the_town(staff_client, town_a, town_b, wednesd
     html = staff_client.get("/admin/fermetures/").get_data(as_text=True)
     assert "Grève" in html and "Pont" not in html
     token = csrf_token(html)
-    response = staff_client.post("/admin/fermetures/action/", data={
-        "csrf_token": token, "action": "delete", "rowid": [str(mine.id), str(theirs.id)],
-    })
+    response = staff_client.post(
+        "/admin/fermetures/action/",
+        data={
+            "csrf_token": token,
+            "action": "delete",
+            "rowid": [str(mine.id), str(theirs.id)],
+        },
+    )
     assert response.status_code == 302
     assert not Closure.select().where(Closure.id == mine.id).exists()
     assert Closure.select().where(Closure.id == theirs.id).exists()
 
 
-def test_a_closure_created_here_cancels_the_bookings_it_covers(staff_client, town_a,
-                                                                wednesdays):
+def test_a_closure_created_here_cancels_the_bookings_it_covers(staff_client, town_a, wednesdays):
     from models import Booking, WorkflowHistory
 
     html = staff_client.get("/admin/demandes-a-traiter/").get_data(as_text=True)
-    decide(staff_client, [int(i) for i in re.findall(r'name="line" value="(\d+)"', html)],
-           "accept")
+    decide(staff_client, [int(i) for i in re.findall(r'name="line" value="(\d+)"', html)], "accept")
     booked = Booking.get(Booking.date == wednesdays[1])
     assert booked.state == "booked"
     token = csrf_token(staff_client.get("/admin/fermetures/new/").get_data(as_text=True))
     day = wednesdays[1].isoformat()
-    response = staff_client.post("/admin/fermetures/new/", data={
-        "csrf_token": token, "start": day, "end": day, "site": "__None", "reason": "Grève",
-    }, follow_redirects=True)
+    response = staff_client.post(
+        "/admin/fermetures/new/",
+        data={
+            "csrf_token": token,
+            "start": day,
+            "end": day,
+            "site": "__None",
+            "reason": "Grève",
+        },
+        follow_redirects=True,
+    )
     assert "1 réservation(s) annulée(s)" in response.get_data(as_text=True)
     assert Closure.get(Closure.reason == "Grève").town_id == town_a.id
     assert Booking.get_by_id(booked.id).state == "free"

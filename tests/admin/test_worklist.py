@@ -9,8 +9,12 @@ from .conftest import decide, login, make_staff, send, worklist_page
 
 
 def _pending_ids():
-    return [line.id for line in RequestLine.select().where(RequestLine.state == "pending")
-            .order_by(RequestLine.id)]
+    return [
+        line.id
+        for line in RequestLine.select()
+        .where(RequestLine.state == "pending")
+        .order_by(RequestLine.id)
+    ]
 
 
 def test_it_lists_lines_of_staff_units_only(app, client, town_a, wednesdays, school_days):
@@ -89,7 +93,8 @@ def test_batch_accept_books_and_logs_the_approver(app, client, town_a, wednesday
     rows = list(WorkflowHistory.select().where(WorkflowHistory.transition == "accept"))
     assert len(rows) == 2
     assert {(r.workflow, r.actor_id, r.role, r.from_state, r.to_state) for r in rows} == {
-        ("booking", staff.id, "approver", "requested", "booked")}
+        ("booking", staff.id, "approver", "requested", "booked")
+    }
     assert html.count('name="line"') == 1  # the decided lines left the worklist
 
 
@@ -136,8 +141,9 @@ def test_a_batch_without_a_token_is_refused(app, client, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
     login(client, make_staff(town_a).email)
-    response = client.post("/admin/demandes-a-traiter/",
-                           data={"decision": "accept", "line": _pending_ids()})
+    response = client.post(
+        "/admin/demandes-a-traiter/", data={"decision": "accept", "line": _pending_ids()}
+    )
     assert response.status_code == 400
     assert {line.state for line in RequestLine.select()} == {"pending"}
 

@@ -15,19 +15,28 @@ from .. import factories as f
 
 MONTH = previous_month(dt.date.today())
 # REPAS by tier; garderie flat.
-PRICES = {"REPAS": [(0, 600, 150), (601, 1200, 285), (1201, None, 390)],
-          "PAI": [(0, None, 100)],
-          "GARDERIE MATIN": [(0, None, 120)],
-          "GARDERIE 16H30-18H30": [(0, 800, 155), (801, None, 210)]}
+PRICES = {
+    "REPAS": [(0, 600, 150), (601, 1200, 285), (1201, None, 390)],
+    "PAI": [(0, None, 100)],
+    "GARDERIE MATIN": [(0, None, 120)],
+    "GARDERIE 16H30-18H30": [(0, 800, 155), (801, None, 210)],
+}
 
 
 def priced_town(slug: str | None = None):
     town = f.town(slug)
-    for unit in Unit.select().join(Unit.service.rel_model).where(
-            Unit.service.rel_model.town == town.id):
+    for unit in (
+        Unit.select().join(Unit.service.rel_model).where(Unit.service.rel_model.town == town.id)
+    ):
         for qf_min, qf_max, cents in PRICES.get(unit.code, [(0, None, 500)]):
-            Price.create(town=town, unit=unit, qf_min=qf_min, qf_max=qf_max,
-                         amount_cents=cents, valid_from=dt.date(2020, 1, 1))
+            Price.create(
+                town=town,
+                unit=unit,
+                qf_min=qf_min,
+                qf_max=qf_max,
+                amount_cents=cents,
+                valid_from=dt.date(2020, 1, 1),
+            )
     return town
 
 
@@ -39,8 +48,9 @@ def weekdays(month=MONTH, n: int | None = None):
 
 
 def book(child, unit, days, state="booked"):
-    Booking.insert_many([{"child": child.id, "unit": unit.id, "date": d, "state": state}
-                         for d in days]).execute()
+    Booking.insert_many(
+        [{"child": child.id, "unit": unit.id, "date": d, "state": state} for d in days]
+    ).execute()
 
 
 def family(town, name="Martin", qf=500, children=("Léa",), birth=dt.date(2017, 3, 14)):
@@ -57,9 +67,13 @@ def staff(town, roles="finance"):
     from models import Account
     from workflows.accounts import hash_password
 
-    acc = Account.create(email=f"agent-{town.slug}-{next(f._seq)}@ville.fr",
-                         password_hash=hash_password(f.PASSWORD), is_staff=True, roles=roles,
-                         town=town)
+    acc = Account.create(
+        email=f"agent-{town.slug}-{next(f._seq)}@ville.fr",
+        password_hash=hash_password(f.PASSWORD),
+        is_staff=True,
+        roles=roles,
+        town=town,
+    )
     return acc
 
 
@@ -78,8 +92,9 @@ def csrf(client, url: str = "/connexion") -> str:
 
 
 def login(client, email, password=f.PASSWORD):
-    return client.post("/connexion", data={"email": email, "password": password,
-                                           "csrf_token": csrf(client)})
+    return client.post(
+        "/connexion", data={"email": email, "password": password, "csrf_token": csrf(client)}
+    )
 
 
 def login_parent(client, h):
@@ -87,8 +102,9 @@ def login_parent(client, h):
 
 
 def pdftotext(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def issued_invoice(town=None, name="Martin", qf=500, days=4, **kw):
@@ -101,8 +117,9 @@ def issued_invoice(town=None, name="Martin", qf=500, days=4, **kw):
     h = family(town, name, qf=qf, **kw)
     book(h.children[0], f.unit(town), weekdays(n=days))
     billing.draft_month(town.id, MONTH)
-    billing.issue_month(staff_actor(town, "finance") if not _has_staff(town) else _staff_of(town),
-                        town.id, MONTH)
+    billing.issue_month(
+        staff_actor(town, "finance") if not _has_staff(town) else _staff_of(town), town.id, MONTH
+    )
     return town, h, Invoice.get(Invoice.household == h.id)
 
 

@@ -50,14 +50,20 @@ def test_run_preview_issue_through_the_screens(aclient, admin_app):
         book(h.children[0], f.unit(town), weekdays(n=2))
     login(aclient, staff(town).email)
     token = csrf(aclient, "/admin/facturation/")
-    resp = aclient.post("/admin/facturation/", data={"csrf_token": token,
-                                                     "month": MONTH.isoformat()})
+    resp = aclient.post(
+        "/admin/facturation/", data={"csrf_token": token, "month": MONTH.isoformat()}
+    )
     assert resp.status_code == 302
     run = InvoicingRun.get()
     assert aclient.get(f"/admin/facturation/progression/{run.id}").json["state"] == "queued"
     run_worker()
     assert aclient.get(f"/admin/facturation/progression/{run.id}").json == {
-        "state": "drafted", "done": 2, "total": 2, "created": 2, "issued": 0}
+        "state": "drafted",
+        "done": 2,
+        "total": 2,
+        "created": 2,
+        "issued": 0,
+    }
     page = aclient.get(f"/admin/facturation/apercu/{run.id}").get_data(as_text=True)
     assert "Aubert" in page and "Brouillon : 2 facture(s), 6,00" in page
     aclient.post(f"/admin/facturation/emettre/{run.id}", data={"csrf_token": token})
@@ -85,28 +91,55 @@ def test_prices_offline_payment_and_credit_note_screens(aclient):
     login(aclient, agent.email)
     token = csrf(aclient, "/admin/tarifs/new/")
     unit = f.unit(town, "GARDERIE MATIN")
-    resp = aclient.post("/admin/tarifs/new/", data={
-        "csrf_token": token, "unit": str(unit.id), "qf_min": "0", "qf_max": "",
-        "price_euros": "1,35", "valid_from": "2027-01-01", "valid_to": ""})
+    resp = aclient.post(
+        "/admin/tarifs/new/",
+        data={
+            "csrf_token": token,
+            "unit": str(unit.id),
+            "qf_min": "0",
+            "qf_max": "",
+            "price_euros": "1,35",
+            "valid_from": "2027-01-01",
+            "valid_to": "",
+        },
+    )
     assert resp.status_code == 302
     price = Price.get(Price.valid_from == "2027-01-01")
     assert (price.town_id, price.amount_cents) == (town.id, 135)
     # a price that is not an amount in euros is refused in French, and nothing is saved
-    resp = aclient.post("/admin/tarifs/new/", data={
-        "csrf_token": token, "unit": str(unit.id), "qf_min": "0", "qf_max": "",
-        "price_euros": "deux euros", "valid_from": "2027-02-01", "valid_to": ""})
+    resp = aclient.post(
+        "/admin/tarifs/new/",
+        data={
+            "csrf_token": token,
+            "unit": str(unit.id),
+            "qf_min": "0",
+            "qf_max": "",
+            "price_euros": "deux euros",
+            "valid_from": "2027-02-01",
+            "valid_to": "",
+        },
+    )
     assert "Prix invalide : indiquez un montant en euros" in resp.get_data(as_text=True)
     assert not Price.select().where(Price.valid_from == "2027-02-01").exists()
-    resp = aclient.post("/admin/facturation/reglement", data={
-        "csrf_token": token, "household": str(h.id), "method": "cheque", "amount": "10,00",
-        "reference": "CHQ 42"})
+    resp = aclient.post(
+        "/admin/facturation/reglement",
+        data={
+            "csrf_token": token,
+            "household": str(h.id),
+            "method": "cheque",
+            "amount": "10,00",
+            "reference": "CHQ 42",
+        },
+    )
     assert resp.status_code == 302
     assert Invoice.get_by_id(inv.id).state == "partly_paid"
     assert Payment.get().reference == "CHQ 42"
     balances = aclient.get("/admin/facturation/soldes").get_data(as_text=True)
     assert "5,00 €" in balances
-    resp = aclient.post(f"/admin/facturation/avoir/{inv.id}", data={
-        "csrf_token": token, "amount": "", "reason": "Fermeture exceptionnelle"})
+    resp = aclient.post(
+        f"/admin/facturation/avoir/{inv.id}",
+        data={"csrf_token": token, "amount": "", "reason": "Fermeture exceptionnelle"},
+    )
     assert resp.status_code == 302
     assert Invoice.get_by_id(inv.id).state == "paid"  # paid 10, credited 5: balance zero
     note = CreditNote.get()

@@ -31,8 +31,10 @@ def test_one_invoice_per_household_priced_by_qf_tier(app):
     assert inv.state == "draft" and inv.number is None
     lines = list(inv.lines.order_by(InvoiceLine.position))
     assert [(li.child_name, li.label, li.quantity, li.unit_price_cents) for li in lines] == [
-        ("PETIT Hugo", "Repas", 6, 150), ("PETIT Léa", "Repas", 6, 150),
-        ("PETIT Léa", "Garderie du matin", 2, 120)]
+        ("PETIT Hugo", "Repas", 6, 150),
+        ("PETIT Léa", "Repas", 6, 150),
+        ("PETIT Léa", "Garderie du matin", 2, 120),
+    ]
     assert inv.total_cents == sum(li.amount_cents for li in lines) == 6 * 150 * 2 + 240
     assert Invoice.get(Invoice.household == high.id).total_cents == 3 * 390
     assert not Invoice.select().where(Invoice.household == nobody.id).exists()
@@ -81,8 +83,9 @@ def test_issue_numbers_without_gaps_per_town_and_year_and_freezes_snapshot(app):
     other_ids = billing.issue_month(staff_actor(other), other.id, MONTH, today=today)
     assert Invoice.get_by_id(other_ids[0]).number == "F2611-000001"
     assert InvoiceCounter.get(InvoiceCounter.town == town.id).last == 3
-    history = WorkflowHistory.select().where(WorkflowHistory.workflow == "invoice",
-                                             WorkflowHistory.transition == "issue")
+    history = WorkflowHistory.select().where(
+        WorkflowHistory.workflow == "invoice", WorkflowHistory.transition == "issue"
+    )
     assert history.count() == 4
     # the snapshot does not follow later changes
     hs[0].name = "Renommé"

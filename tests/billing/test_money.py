@@ -35,10 +35,12 @@ def test_rounding_is_half_up_and_written_once():
 
 
 def test_price_book_tiers_periods_and_unknown_qf():
-    rows = [pricing.PriceRow(1, 0, 600, 150, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
-            pricing.PriceRow(1, 601, None, 390, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
-            pricing.PriceRow(1, 0, 600, 160, dt.date(2026, 9, 1), None),
-            pricing.PriceRow(1, 601, None, 400, dt.date(2026, 9, 1), None)]
+    rows = [
+        pricing.PriceRow(1, 0, 600, 150, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
+        pricing.PriceRow(1, 601, None, 390, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
+        pricing.PriceRow(1, 0, 600, 160, dt.date(2026, 9, 1), None),
+        pricing.PriceRow(1, 601, None, 400, dt.date(2026, 9, 1), None),
+    ]
     book_ = pricing.PriceBook(rows)
     assert book_.price(1, 500, dt.date(2026, 8, 31)) == 150
     assert book_.price(1, 500, dt.date(2026, 9, 1)) == 160
@@ -67,8 +69,9 @@ def test_offline_payments_partial_then_whole_and_balances(app):
 def test_credit_notes_partial_and_whole_with_pdf(app):
     town, h, inv = issued_invoice(days=4)  # 6,00 €
     finance = staff_actor(town)
-    note = billing.credit(finance, inv.id, 150, "Repas du 3 facturé à tort",
-                          today=dt.date(2026, 11, 5))
+    note = billing.credit(
+        finance, inv.id, 150, "Repas du 3 facturé à tort", today=dt.date(2026, 11, 5)
+    )
     assert note.number == "A2611-000001"
     inv = Invoice.get_by_id(inv.id)
     assert inv.state == "issued" and inv.balance_cents == 450 and inv.total_cents == 600
@@ -106,8 +109,7 @@ def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
     payment = billing.record_offline_payment(finance, h.id, "cash", inv.total_cents)
     from models.billing import Payment
 
-    Payment.update(settled_at=dt.datetime(year, 4, 10, 9)).where(
-        Payment.id == payment.id).execute()
+    Payment.update(settled_at=dt.datetime(year, 4, 10, 9)).where(Payment.id == payment.id).execute()
     lines = billing.tax_certificate(h.id, year)
     assert [(li.child_name, li.amount_cents) for li in lines] == [("PETIT Léo", 480)]
     assert billing.tax_certificate(h.id, year - 1) == []

@@ -12,8 +12,9 @@ def test_list_filters_and_dots(app, client):
     page = client.get("/factures").get_data(as_text=True)
     assert inv.number in page and "dot-red" in page and "Payer en ligne" in page
     assert inv.number not in client.get("/factures?etat=payees").get_data(as_text=True)
-    billing.record_offline_payment(staff_actor(town, "finance,approver"), h.id, "cash",
-                                   inv.total_cents)
+    billing.record_offline_payment(
+        staff_actor(town, "finance,approver"), h.id, "cash", inv.total_cents
+    )
     assert inv.number not in client.get("/factures").get_data(as_text=True)
     paid = client.get("/factures?etat=payees").get_data(as_text=True)
     assert inv.number in paid and "dot-green" in paid
@@ -23,8 +24,16 @@ def test_detail_shows_lines_totals_and_balance(app, client):
     town, h, inv = issued_invoice(days=5)
     login_parent(client, h)
     page = client.get(f"/factures/{inv.id}").get_data(as_text=True)
-    for text in ("MARTIN Léa", "Repas", "Restauration scolaire", "École Jean Moulin",
-                 "1,50 €", "7,50 €", "Solde dû", town.name):
+    for text in (
+        "MARTIN Léa",
+        "Repas",
+        "Restauration scolaire",
+        "École Jean Moulin",
+        "1,50 €",
+        "7,50 €",
+        "Solde dû",
+        town.name,
+    ):
         assert text in page, text
 
 
@@ -34,8 +43,15 @@ def test_pdf_reads_back_with_accents_euro_and_town(app, client):
     resp = client.get(f"/factures/{inv.id}.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     text = pdftotext(resp.data)
-    for snippet in (f"Facture n° {inv.number}", "MARTIN Léa", "École Jean Moulin", "4,50 €",
-                    town.name, "Place de la Mairie, 64140 Démo", "Consommations de"):
+    for snippet in (
+        f"Facture n° {inv.number}",
+        "MARTIN Léa",
+        "École Jean Moulin",
+        "4,50 €",
+        town.name,
+        "Place de la Mairie, 64140 Démo",
+        "Consommations de",
+    ):
         assert snippet in text, snippet
 
 

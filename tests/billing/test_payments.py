@@ -18,8 +18,13 @@ from .helpers import csrf, issued_invoice, login_parent, staff_actor
 
 def _start(h, invoices):
     return payments.start_online(
-        f.parent_actor(h), h.id, [i.id for i in invoices], return_url="http://x/retour",
-        notify_url="http://x/notif", simulator_url="http://x/paiement/simulateur")
+        f.parent_actor(h),
+        h.id,
+        [i.id for i in invoices],
+        return_url="http://x/retour",
+        notify_url="http://x/notif",
+        simulator_url="http://x/paiement/simulateur",
+    )
 
 
 def _notify(town, txid, **extra):
@@ -29,16 +34,25 @@ def _notify(town, txid, **extra):
 def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, client):
     town, h, inv1 = issued_invoice(days=4)
     h2_month_invoice = Invoice.create(  # an older issued invoice of the same household
-        town=town, household=h, month=dt.date(2020, 1, 1), state="issued", number="F2001-9",
-        total_cents=999, household_name=h.name)
+        town=town,
+        household=h,
+        month=dt.date(2020, 1, 1),
+        state="issued",
+        number="F2001-9",
+        total_cents=999,
+        household_name=h.name,
+    )
     login_parent(client, h)
     token = csrf(client, "/factures")
-    recap = client.post("/factures/payer", data={"csrf_token": token,
-                                                 "invoice": [inv1.id, h2_month_invoice.id]})
+    recap = client.post(
+        "/factures/payer", data={"csrf_token": token, "invoice": [inv1.id, h2_month_invoice.id]}
+    )
     page = recap.get_data(as_text=True)
     assert "15,99 €" in page and inv1.number in page
-    resp = client.post("/factures/payer/confirmer",
-                       data={"csrf_token": token, "invoice": [inv1.id, h2_month_invoice.id]})
+    resp = client.post(
+        "/factures/payer/confirmer",
+        data={"csrf_token": token, "invoice": [inv1.id, h2_month_invoice.id]},
+    )
     assert resp.status_code == 302
     target = urlsplit(resp.headers["Location"])
     assert target.path == "/paiement/simulateur"
@@ -48,9 +62,15 @@ def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, clie
     assert payment.state == "pending" and payment.amount_cents == 1599
     sim = client.get(f"{target.path}?{target.query}")
     assert "15.99 €" in sim.get_data(as_text=True)
-    back = client.post(target.path, data={"csrf_token": token, "outcome": "accepted",
-                                          "transaction_id": query["transaction_id"][0],
-                                          "amount": "15.99"})
+    back = client.post(
+        target.path,
+        data={
+            "csrf_token": token,
+            "outcome": "accepted",
+            "transaction_id": query["transaction_id"][0],
+            "amount": "15.99",
+        },
+    )
     assert back.status_code == 302 and "/paiement/retour" in back.headers["Location"]
     # The browser is back before the bank's notification: it only shows the state.
     page = client.get(back.headers["Location"]).get_data(as_text=True)
@@ -85,24 +105,31 @@ def test_notification_replayed_applies_once(app):
     assert _notify(town, payment.transaction_id).startswith("ignored:replayed")
     inv = Invoice.get_by_id(inv.id)
     assert inv.paid_cents == 600 and inv.state == "paid"
-    assert WorkflowHistory.select().where(WorkflowHistory.workflow == "invoice",
-                                          WorkflowHistory.transition == "pay").count() == 1
+    assert (
+        WorkflowHistory.select()
+        .where(WorkflowHistory.workflow == "invoice", WorkflowHistory.transition == "pay")
+        .count()
+        == 1
+    )
 
 
 def test_forged_notification_changes_nothing_and_is_logged(app, client, caplog):
     town, h, inv = issued_invoice()
     payment, _ = _start(h, [inv])
     # the caller claims success, but the bank never heard of this transaction
-    resp = client.post(f"/paiement/notification/{town.slug}",
-                       data={"transaction_id": payment.transaction_id, "ok": "1", "signed": "1",
-                             "amount": "6.00"})
+    resp = client.post(
+        f"/paiement/notification/{town.slug}",
+        data={"transaction_id": payment.transaction_id, "ok": "1", "signed": "1", "amount": "6.00"},
+    )
     assert resp.status_code == 200 and resp.get_data(as_text=True) == "ignored"
     assert Payment.get_by_id(payment.id).state == "pending"
     assert "ignored" in caplog.text
     # the bank says refused: a forged "ok" does not turn it into a success
     payments.simulate(payment.transaction_id, "6.00", "refused")
-    client.post(f"/paiement/notification/{town.slug}",
-                data={"transaction_id": payment.transaction_id, "ok": "1"})
+    client.post(
+        f"/paiement/notification/{town.slug}",
+        data={"transaction_id": payment.transaction_id, "ok": "1"},
+    )
     assert Payment.get_by_id(payment.id).state == "refused"
     inv = Invoice.get_by_id(inv.id)
     assert inv.state == "issued" and inv.pending_payment_id is None  # free to pay again
@@ -168,8 +195,13 @@ def test_parent_cannot_pay_or_see_another_households_payment(app, client):
     payment, _ = _start(other, [other_inv])
     login_parent(client, h)
     token = csrf(client, "/factures")
-    assert client.post("/factures/payer", data={"csrf_token": token,
-                                                "invoice": [other_inv.id]}).status_code == 404
-    assert client.get(f"/paiement/retour?transaction_id={payment.transaction_id}") \
-        .status_code == 404
+    assert (
+        client.post(
+            "/factures/payer", data={"csrf_token": token, "invoice": [other_inv.id]}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/paiement/retour?transaction_id={payment.transaction_id}").status_code == 404
+    )
     assert "Durand" not in client.get("/paiements?periode=tout").get_data(as_text=True)

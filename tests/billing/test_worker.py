@@ -48,8 +48,9 @@ def test_a_notification_processed_twice_by_workers_applies_once(app):
     from jobs.payments import enqueue_notification
 
     town, h, inv = issued_invoice()
-    payment, _ = payments.start_online(f.parent_actor(h), h.id, [inv.id],
-                                       return_url="http://x/r", notify_url="http://x/n")
+    payment, _ = payments.start_online(
+        f.parent_actor(h), h.id, [inv.id], return_url="http://x/r", notify_url="http://x/n"
+    )
     payments.simulate(payment.transaction_id, "6.00", "accepted")
     query = urlencode({"transaction_id": payment.transaction_id})
     enqueue_notification(app.config, town.id, query)

@@ -13,10 +13,14 @@ from ..conftest import run_worker
 
 def _outbox(app):
     folder = Path(app.config["INSTANCE_PATH"]) / "outbox"
-    return [
-        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-        for p in sorted(folder.glob("*.eml"))
-    ] if folder.exists() else []
+    return (
+        [
+            email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
+        if folder.exists()
+        else []
+    )
 
 
 def test_the_household_gets_one_mail_when_its_request_is_decided(app, queue):
@@ -37,9 +41,10 @@ def test_the_household_gets_one_mail_when_its_request_is_decided(app, queue):
     mail = mails[0]
     assert mail["To"] == h._email
     assert mail["Subject"] == f"Demande n° {number} traitée : acceptée"
-    assert f"Votre demande n° {number} pour {child.first_name}" in mail.get_body(
-        ("plain",)
-    ).get_content()
+    assert (
+        f"Votre demande n° {number} pour {child.first_name}"
+        in mail.get_body(("plain",)).get_content()
+    )
     queue.enqueue(validate_pending)
     run_worker()
     assert len(_outbox(app)) == 1  # announced once
