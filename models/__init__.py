@@ -24,7 +24,17 @@ from .billing import (
 )
 from .bookings import Booking, Request, RequestLine
 from .catalogue import Closure, Enrolment, Service, Site, Unit
-from .db import BaseModel, among, bind_database, database, is_postgres, is_sqlite, transaction
+from .db import (
+    BaseModel,
+    HotQuery,
+    among,
+    bind_database,
+    database,
+    hydrate,
+    is_postgres,
+    is_sqlite,
+    transaction,
+)
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 
@@ -83,6 +93,7 @@ __all__ = [
     "Closure",
     "Enrolment",
     "Guardian",
+    "HotQuery",
     "Household",
     "Request",
     "RequestLine",
@@ -96,6 +107,7 @@ __all__ = [
     "create_schema",
     "database",
     "drop_schema",
+    "hydrate",
     "is_postgres",
     "is_sqlite",
     "transaction",

@@ -62,3 +62,34 @@ def among(field, ids):
     if is_postgres():
         return field == fn.ANY(Value(ids, unpack=False))
     return field.in_(ids)
+
+
+class HotQuery:
+    """A hand-written SELECT for a path every page takes (the login check, a planning):
+    peewee spends longer generating such a query's SQL than the database spends running
+    it. `fields` (peewee fields) give the select list and turn each value into its Python
+    type (SQLite returns dates and times as text); `rest` names tables by their table
+    names and takes its parameters as %s, on both databases."""
+
+    def __init__(self, fields, rest: str) -> None:
+        self.fields = tuple(fields)
+        self.sql = (
+            "SELECT "
+            + ", ".join(f'"{f.model._meta.table_name}"."{f.column_name}"' for f in self.fields)
+            + " "
+            + rest
+        )
+        self._convert = tuple(f.python_value for f in self.fields)
+
+    def rows(self, *params) -> list[tuple]:
+        sql = self.sql if database.obj.param == "%s" else self.sql.replace("%s", "?")
+        cursor = database.execute_sql(sql, params)
+        convert = self._convert
+        return [tuple(c(v) for c, v in zip(convert, row, strict=True)) for row in cursor.fetchall()]
+
+
+def hydrate(model, fields, values):
+    """A model instance from the values of `fields` (as read by a HotQuery)."""
+    obj = model(**{f.name: v for f, v in zip(fields, values, strict=True)})
+    obj._dirty.clear()
+    return obj

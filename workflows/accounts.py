@@ -9,13 +9,14 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from peewee import fn
 
-from models import Account, Guardian, Household, Town, transaction, utcnow
+from models import Account, Guardian, HotQuery, Household, Town, hydrate, transaction, utcnow
 from models.accounts import AccountProfile, AccountSession, ConnectionLog, OneTimeToken
 
 from .engine import Actor
@@ -57,25 +58,79 @@ def household_ids(account: Account) -> frozenset[int]:
     )
 
 
-def actor_for(account: Account) -> Actor:
+def actor_for(account: Account, households: list[Household] | None = None) -> Actor:
+    """The actor an account fires transitions as; `households`, when the caller has them
+    (see `load_account`), saves a query."""
     return Actor(
         account_id=account.id,
         staff_roles=account.role_set if account.is_staff else frozenset(),
-        household_ids=household_ids(account),
+        household_ids=(
+            household_ids(account) if households is None else frozenset(h.id for h in households)
+        ),
         town_id=account.town_id,
     )
 
 
-def household_of(account: Account) -> Household | None:
-    """The household a parent acts for (the first, until accounts can switch towns)."""
-    guardian = (
-        Guardian.select(Guardian, Household)
-        .join(Household)
-        .where(Guardian.account == account)
-        .order_by(Guardian.id)
-        .first()
+class LoadedAccount(NamedTuple):
+    account: Account
+    households: list[Household]  # in the order the account joined them (first = default)
+    session: AccountSession | None
+
+
+_ACCOUNT = Account._meta.sorted_fields
+_HOUSEHOLD = Household._meta.sorted_fields
+_SESSION = (AccountSession.id, AccountSession.created_at, AccountSession.last_seen)
+_HOUSEHOLDS_SQL = (
+    ' LEFT JOIN "guardian" ON "guardian"."account_id" = "account"."id"'
+    ' LEFT JOIN "household" ON "household"."id" = "guardian"."household_id"'
+    ' WHERE "account"."id" = %s ORDER BY "guardian"."id"'
+)
+_LOAD_ACCOUNT = HotQuery((*_ACCOUNT, Guardian.id, *_HOUSEHOLD), 'FROM "account"' + _HOUSEHOLDS_SQL)
+_LOAD_SESSION = HotQuery(
+    (*_ACCOUNT, Guardian.id, *_HOUSEHOLD, *_SESSION),
+    'FROM "account" JOIN "account_session" ON "account_session"."account_id" = "account"."id"'
+    ' AND "account_session"."sid" = %s' + _HOUSEHOLDS_SQL,
+)
+
+
+def load_account(account_id: int, sid: str | None = None) -> LoadedAccount | None:
+    """An account with its households and, when `sid` is given, that session row of it, in
+    one query (every page and API call starts here). None when the account, or the session
+    asked for, does not exist."""
+    if sid is None:
+        rows = _LOAD_ACCOUNT.rows(account_id)
+    else:
+        rows = _LOAD_SESSION.rows(sid, account_id)
+    if not rows:
+        return None
+    a, h = len(_ACCOUNT), len(_ACCOUNT) + 1
+    first = rows[0]
+    households = [
+        hydrate(Household, _HOUSEHOLD, row[h : h + len(_HOUSEHOLD)])
+        for row in rows
+        if row[a] is not None
+    ]
+    session = None
+    if sid is not None:
+        session = hydrate(AccountSession, _SESSION, first[h + len(_HOUSEHOLD) :])
+        session.account_id = account_id
+    return LoadedAccount(hydrate(Account, _ACCOUNT, first[:a]), households, session)
+
+
+def pick_household(households: list[Household], household_id: int | None) -> Household | None:
+    """The household chosen with 'changer de collectivité' when it is still the account's,
+    else the first one."""
+    for h in households:
+        if h.id == household_id:
+            return h
+    return households[0] if households else None
+
+
+def joined_households(account: Account) -> list[Household]:
+    """The account's households, in the order it joined them (the first is the default)."""
+    return list(
+        Household.select().join(Guardian).where(Guardian.account == account).order_by(Guardian.id)
     )
-    return guardian.household if guardian else None
 
 
 # -- the accounts issue: passwords, one-time links, sessions, connections, towns ----------
@@ -205,20 +260,17 @@ def open_session(account: Account, now: dt.datetime | None = None) -> str:
 
 
 def session_alive(
-    account_id: int,
-    sid: str | None,
+    row: AccountSession | None,
     idle: dt.timedelta,
     absolute: dt.timedelta,
     now: dt.datetime | None = None,
 ) -> bool:
-    """True when `sid` is a live session of the account, within both timeouts (and then its
-    last activity is moved forward, at most once a minute). An expired one is deleted."""
-    if not sid:
+    """True when `row` (the session the cookie names, see `load_account`) is live, within
+    both timeouts (and then its last activity is moved forward, at most once a minute). An
+    expired one is deleted."""
+    if row is None or row.id is None:
         return False
     now = now or utcnow()
-    row = AccountSession.get_or_none(AccountSession.sid == sid)
-    if row is None or row.account_id != account_id:
-        return False
     if now - row.last_seen > idle or now - row.created_at > absolute:
         row.delete_instance()
         return False
@@ -360,21 +412,6 @@ def households_of(account: Account) -> list[Household]:
         )
         .order_by(Town.name, Household.id)
     )
-
-
-def household_for(account: Account, household_id: int | None) -> Household | None:
-    """The household chosen with 'changer de collectivité' when it is still the account's,
-    else the first one (as `household_of`)."""
-    if household_id is not None:
-        guardian = (
-            Guardian.select(Guardian, Household)
-            .join(Household)
-            .where(Guardian.account == account, Guardian.household == household_id)
-            .first()
-        )
-        if guardian is not None:
-            return guardian.household
-    return household_of(account)
 
 
 # What a parent gives when signing up alone (kept on AccountProfile, exported with the data).

@@ -112,10 +112,17 @@ def now() -> dt.datetime:
     return dt.datetime.now(PARIS)
 
 
+@lru_cache(maxsize=8192)
+def format_date_fr(day: dt.date, pattern: str = "EEEE d MMMM y") -> str:
+    """A date in French words ('mercredi 18 novembre 2026'), cached: a month's planning
+    writes the same few dozen dates a hundred times."""
+    return format_date(day, pattern, locale="fr_FR")
+
+
 def format_deadline_fr(moment: dt.datetime) -> str:
     """'mercredi 18 novembre à 9h00', the way parents read a deadline."""
     local = moment.astimezone(PARIS)
-    day = format_date(local.date(), "EEEE d MMMM", locale="fr_FR")
+    day = format_date_fr(local.date(), "EEEE d MMMM")
     return f"{day} à {local.hour}h{local.minute:02d}"
 
 

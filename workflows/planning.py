@@ -7,10 +7,20 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from models import Booking, Enrolment, Request, RequestLine, Unit
+from models import (
+    Booking,
+    Child,
+    Enrolment,
+    HotQuery,
+    Request,
+    RequestLine,
+    Service,
+    Town,
+    Unit,
+)
 
 from .calendar import PARIS, days_between, format_deadline_fr
-from .rules import RuleContext, UnitInfo
+from .rules import UNIT_FIELDS, RuleContext, UnitInfo, load_closures, unit_info_of
 
 # API states of a cell (shared/spec/WORKFLOWS.md).
 CELL_STATES = ("closed", "free", "requested", "waiting", "booked", "cancel_requested", "refused")
@@ -67,23 +77,110 @@ def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
     return [u for (u,) in Unit.select(Unit.id).where(fn.EXISTS(enrolled)).tuples()]
 
 
-def usual_days(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[int, int], str]:
-    """(service id, site id) -> the enrolments' usual ISO weekdays, for the period."""
-    out: dict[tuple[int, int], str] = {}
-    for e in active_enrolments(child_id, start, end):
-        key = (e.service_id, e.site_id)
-        out[key] = "".join(sorted(set(out.get(key, "") + (e.usual_days or ""))))
-    return out
+@dataclass
+class ChildPlanning:
+    cells: list[Cell]
+    usual: dict[tuple[int, int], str]  # (service id, site id) -> usual ISO weekdays
+    basket_count: int | None = None  # lines in the household's basket, when asked for
 
 
-def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell]:
+# The child, their enrolments overlapping the period and the units those give: one row per
+# (enrolment, unit), or one row with no enrolment. Every planning starts here.
+_ENROLLED_UNITS = HotQuery(
+    (
+        Child.household,
+        Enrolment.id,
+        Enrolment.service,
+        Enrolment.site,
+        Enrolment.start,
+        Enrolment.end,
+        Enrolment.usual_days,
+        *UNIT_FIELDS,
+        Service.town,
+        Town.zone,
+    ),
+    'FROM "child" LEFT JOIN "enrolment" ON "enrolment"."child_id" = "child"."id"'
+    ' AND "enrolment"."state" = \'active\' AND "enrolment"."start" <= %s'
+    ' AND "enrolment"."end" >= %s'
+    ' LEFT JOIN "unit" ON "unit"."service_id" = "enrolment"."service_id"'
+    ' AND "unit"."site_id" = "enrolment"."site_id"'
+    ' LEFT JOIN "service" ON "service"."id" = "unit"."service_id"'
+    ' LEFT JOIN "town" ON "town"."id" = "service"."town_id"'
+    ' WHERE "child"."id" = %s',
+)
+
+
+def child_planning(
+    child_id: int,
+    start: dt.date,
+    end: dt.date,
+    *,
+    household_id: int | None = None,
+    now=None,
+    count_basket: bool = False,
+) -> ChildPlanning | None:
+    """Every cell of the child's planning from start to end, in five queries whatever the
+    period. With `household_id`, None unless the child is of that household. With
+    `count_basket`, also the number of lines in the household's basket."""
     if end < start or (end - start).days > MAX_DAYS:
         raise ValueError("bad period")
     now = now or dt.datetime.now(PARIS)
-    unit_ids = child_units(child_id, start, end)
-    if not unit_ids:
-        return []
-    ctx = RuleContext.load(unit_ids, [child_id], now)
+    rows = _ENROLLED_UNITS.rows(end, start, child_id)
+    if not rows or (household_id is not None and rows[0][0] != household_id):
+        return None
+    units: dict[int, UnitInfo] = {}
+    enrolments: dict[int, list] = {child_id: []}
+    usual: dict[tuple[int, int], str] = {}
+    seen = set()
+    n = len(UNIT_FIELDS)
+    for _, e_id, service_id, site_id, first, last, days, *unit in rows:
+        if e_id is None:
+            continue
+        if e_id not in seen:
+            seen.add(e_id)
+            enrolments[child_id].append((service_id, site_id, first, last))
+            key = (service_id, site_id)
+            usual[key] = "".join(sorted(set(usual.get(key, "") + (days or ""))))
+        if unit[0] is not None and unit[0] not in units:
+            units[unit[0]] = unit_info_of(unit[:n], *unit[n:])
+    ctx = RuleContext(
+        units, enrolments, load_closures({u.town_id for u in units.values()}, start, end), now
+    )
+    basket, count = _basket(child_id, start, end, rows[0][0] if count_basket else None)
+    return ChildPlanning(
+        _cells(ctx, child_id, start, end, now, basket) if units else [], usual, count
+    )
+
+
+def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell]:
+    """The cells of a child's planning (see `child_planning`)."""
+    found = child_planning(child_id, start, end, now=now)
+    return found.cells if found else []
+
+
+def _basket(child_id, start, end, household_id) -> tuple[dict, int | None]:
+    """(unit id, date) -> action of the child's basket lines in start..end; with
+    `household_id`, the household's whole basket is read to count its lines too."""
+    query = (
+        RequestLine.select(
+            RequestLine.child, RequestLine.unit, RequestLine.date, RequestLine.action
+        )
+        .join(Request)
+        .where(Request.state == "basket")
+    )
+    if household_id is None:
+        query = query.where(Request.child == child_id, RequestLine.date.between(start, end))
+    else:
+        query = query.where(Request.household == household_id)
+    basket, count = {}, 0
+    for c, u, d, a in query.tuples():
+        count += 1
+        if c == child_id and start <= d <= end:
+            basket[(u, d)] = a
+    return basket, (count if household_id is not None else None)
+
+
+def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cell]:
     bookings = {
         (u, d): (state, code, reason, rank)
         for u, d, state, code, reason, rank in Booking.select(
@@ -95,17 +192,6 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
             Booking.rank,
         )
         .where(Booking.child == child_id, Booking.date.between(start, end))
-        .tuples()
-    }
-    basket = {
-        (u, d): a
-        for u, d, a in RequestLine.select(RequestLine.unit, RequestLine.date, RequestLine.action)
-        .join(Request)
-        .where(
-            Request.child == child_id,
-            Request.state == "basket",
-            RequestLine.date.between(start, end),
-        )
         .tuples()
     }
     units = sorted(ctx.units.values(), key=lambda u: (u.position, u.id))

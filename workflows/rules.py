@@ -63,26 +63,75 @@ def unit_infos(unit_ids=None) -> dict[int, UnitInfo]:
     q = Unit.select(Unit, Service, Town).join(Service).join(Town).order_by(Unit.position, Unit.id)
     if unit_ids is not None:
         q = q.where(Unit.id.in_(list(unit_ids)))
-    out = {}
-    for u in q:
-        out[u.id] = UnitInfo(
-            id=u.id,
-            code=u.code,
-            label=u.label,
-            weekdays=u.weekdays,
-            holiday_unit=u.holiday_unit,
-            approval_mode=u.approval_mode,
-            book_deadline=Deadline(u.book_count, u.book_unit, u.book_cutoff),
-            cancel_deadline=Deadline(u.cancel_count, u.cancel_unit, u.cancel_cutoff),
-            capacity=u.capacity,
-            waiting_list=u.waiting_list,
-            site_id=u.site_id,
-            service_id=u.service_id,
-            town_id=u.service.town_id,
-            zone=u.service.town.zone,
-            position=u.position,
-        )
-    return out
+    return {u.id: unit_info(u) for u in q}
+
+
+# The unit columns a UnitInfo is made of, in the order `unit_info_of` takes them.
+UNIT_FIELDS = (
+    Unit.id,
+    Unit.code,
+    Unit.label,
+    Unit.weekdays,
+    Unit.holiday_unit,
+    Unit.approval_mode,
+    Unit.book_count,
+    Unit.book_unit,
+    Unit.book_cutoff,
+    Unit.cancel_count,
+    Unit.cancel_unit,
+    Unit.cancel_cutoff,
+    Unit.capacity,
+    Unit.waiting_list,
+    Unit.site,
+    Unit.service,
+    Unit.position,
+)
+
+
+def unit_info_of(values, town_id: int, zone: str) -> UnitInfo:
+    """A unit as the rules see it, from the values of UNIT_FIELDS and its town."""
+    (uid, code, label, weekdays, holiday_unit, approval_mode, book_count, book_unit) = values[:8]
+    (book_cutoff, cancel_count, cancel_unit, cancel_cutoff, capacity, waiting_list) = values[8:14]
+    site_id, service_id, position = values[14:]
+    return UnitInfo(
+        id=uid,
+        code=code,
+        label=label,
+        weekdays=weekdays,
+        holiday_unit=holiday_unit,
+        approval_mode=approval_mode,
+        book_deadline=Deadline(book_count, book_unit, book_cutoff),
+        cancel_deadline=Deadline(cancel_count, cancel_unit, cancel_cutoff),
+        capacity=capacity,
+        waiting_list=waiting_list,
+        site_id=site_id,
+        service_id=service_id,
+        town_id=town_id,
+        zone=zone,
+        position=position,
+    )
+
+
+def unit_info(u: Unit) -> UnitInfo:
+    """A unit as the rules see it, from a Unit row joined to its Service and Town."""
+    return unit_info_of(
+        tuple(u.__data__.get(f.name) for f in UNIT_FIELDS), u.service.town_id, u.service.town.zone
+    )
+
+
+def load_closures(town_ids, start: dt.date | None = None, end: dt.date | None = None):
+    """town id -> [(site id or None, first day, last day, reason)], those overlapping
+    start..end when given."""
+    closures = defaultdict(list)
+    if not town_ids:
+        return closures
+    q = Closure.select(Closure.town, Closure.site, Closure.start, Closure.end, Closure.reason)
+    q = q.where(Closure.town.in_(list(town_ids)))
+    if start is not None and end is not None:
+        q = q.where(Closure.start <= end, Closure.end >= start)
+    for town_id, site_id, first, last, reason in q.tuples():
+        closures[town_id].append((site_id, first, last, reason))
+    return closures
 
 
 class RuleContext:
@@ -103,6 +152,12 @@ class RuleContext:
         self.now = now
         self.may_pass_deadline = may_pass_deadline
         self.places_left: dict[tuple[int, dt.date], int] = {}
+        # Answers that only depend on the data above, kept for the life of the context: a
+        # batch of thousands of lines asks about the same few (unit, day) cells, (child,
+        # unit) pairs and deadlines again and again.
+        self._open: dict[tuple[int, dt.date], bool] = {}
+        self._spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
+        self._deadlines: dict[tuple[int, str, dt.date], dt.datetime] = {}
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -123,17 +178,7 @@ class RuleContext:
             )
             for child_id, service_id, site_id, start, end in rows:
                 enrolments[child_id].append((service_id, site_id, start, end))
-        towns = {u.town_id for u in units.values()}
-        closures = defaultdict(list)
-        if towns:
-            for town_id, site_id, start, end, reason in (
-                Closure.select(
-                    Closure.town, Closure.site, Closure.start, Closure.end, Closure.reason
-                )
-                .where(Closure.town.in_(list(towns)))
-                .tuples()
-            ):
-                closures[town_id].append((site_id, start, end, reason))
+        closures = load_closures({u.town_id for u in units.values()})
         return cls(units, enrolments, closures, now or dt.datetime.now(PARIS), may_pass_deadline)
 
     # -- the rules ---------------------------------------------------------------------
@@ -162,20 +207,42 @@ class RuleContext:
         return None
 
     def is_enrolled(self, child_id: int, unit: UnitInfo, day: dt.date) -> bool:
-        return any(
-            service_id == unit.service_id and site_id == unit.site_id and start <= day <= end
-            for service_id, site_id, start, end in self.enrolments.get(child_id, ())
-        )
+        key = (child_id, unit.id)
+        spans = self._spans.get(key)
+        if spans is None:
+            spans = self._spans[key] = [
+                (start, end)
+                for service_id, site_id, start, end in self.enrolments.get(child_id, ())
+                if service_id == unit.service_id and site_id == unit.site_id
+            ]
+        for start, end in spans:
+            if start <= day <= end:
+                return True
+        return False
 
     def open_code(self, child_id: int, unit: UnitInfo | None, day: dt.date) -> str | None:
         """None when the cell is open, else why not ('unknown_unit', 'closed', 'not_enrolled')."""
         if unit is None:
             return "unknown_unit"
-        if not unit.runs_on(day) or self.closure_reason(unit, day) is not None:
+        key = (unit.id, day)
+        is_open = self._open.get(key)
+        if is_open is None:
+            is_open = self._open[key] = unit.runs_on(day) and self.closure_reason(unit, day) is None
+        if not is_open:
             return "closed"
         if not self.is_enrolled(child_id, unit, day):
             return "not_enrolled"
         return None
+
+    def on_time(self, unit: UnitInfo, action: str, day: dt.date, at: dt.datetime) -> bool:
+        """Whether a `action` ('book' or 'cancel') of `day` made at `at` meets the unit's
+        deadline: Deadline.is_met, with the deadline of each day worked out once."""
+        key = (unit.id, action, day)
+        deadline = self._deadlines.get(key)
+        if deadline is None:
+            rule = unit.book_deadline if action == "book" else unit.cancel_deadline
+            deadline = self._deadlines[key] = rule.for_day(day)
+        return at < deadline
 
     def take_place(self, unit: UnitInfo, day: dt.date) -> bool:
         if unit.capacity is None:
@@ -243,7 +310,7 @@ def guard_request(item: LineItem, ctx: RuleContext) -> str | None:
     code = ctx.open_code(item.child_id, unit, item.date)
     if code:
         return code
-    if not ctx.may_pass_deadline and not unit.book_deadline.is_met(item.date, ctx.now):
+    if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, ctx.now):
         return "late"
     return None
 
@@ -253,7 +320,7 @@ def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
     code = ctx.open_code(item.child_id, unit, item.date)
     if code:
         return code
-    if not ctx.may_pass_deadline and not unit.book_deadline.is_met(item.date, _sent_at(item, ctx)):
+    if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, _sent_at(item, ctx)):
         return "late"
     if not ctx.take_place(unit, item.date):
         return "full"
@@ -269,7 +336,7 @@ def guard_ask_cancel(item: LineItem, ctx: RuleContext) -> str | None:
     unit = ctx.units.get(item.unit_id)
     if unit is None:
         return "unknown_unit"
-    if not ctx.may_pass_deadline and not unit.cancel_deadline.is_met(item.date, ctx.now):
+    if not ctx.may_pass_deadline and not ctx.on_time(unit, "cancel", item.date, ctx.now):
         return "late"
     return None
 
@@ -278,8 +345,8 @@ def guard_confirm_cancel(item: LineItem, ctx: RuleContext) -> str | None:
     unit = ctx.units.get(item.unit_id)
     if unit is None:
         return "unknown_unit"
-    if not ctx.may_pass_deadline and not unit.cancel_deadline.is_met(
-        item.date, _sent_at(item, ctx)
+    if not ctx.may_pass_deadline and not ctx.on_time(
+        unit, "cancel", item.date, _sent_at(item, ctx)
     ):
         return "late"
     return None
@@ -289,7 +356,7 @@ def guard_withdraw(item, ctx: RuleContext) -> str | None:
     unit = ctx.units.get(item.unit_id)
     if unit is None:
         return "unknown_unit"
-    return None if unit.book_deadline.is_met(item.date, ctx.now) else "late"
+    return None if ctx.on_time(unit, "book", item.date, ctx.now) else "late"
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:

@@ -10,11 +10,11 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from models import Account, Child, Request
+from models import Child, Request
 from workflows import bookings
-from workflows.accounts import actor_for, authenticate, household_of
+from workflows import planning as plan
+from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
-from workflows.planning import child_units, planning
 from workflows.rules import unit_infos
 
 from ..extensions import csrf
@@ -54,12 +54,13 @@ def token_required(view):
             data = _serializer().loads(header[7:], max_age=current_app.config["API_TOKEN_MAX_AGE"])
         except BadSignature:
             raise ApiError(401, "unauthorized", "Invalid or expired token.") from None
-        account = Account.get_or_none(Account.id == data.get("a"))
+        loaded = load_account(data["a"]) if isinstance(data.get("a"), int) else None
+        account = loaded.account if loaded else None
         if account is None or not account.is_active or account.session_version != data.get("v"):
             raise ApiError(401, "unauthorized", "Invalid or expired token.")
         g.account = account
-        g.actor = actor_for(account)
-        g.household = household_of(account)
+        g.actor = actor_for(account, loaded.households)
+        g.household = loaded.households[0] if loaded.households else None
         if g.household is None:
             raise ApiError(403, "forbidden", "This API is for parents' accounts.")
         return view(*args, **kwargs)
@@ -116,18 +117,19 @@ def children():
 @bp.get("/v1/children/<int:child_id>/planning")
 @token_required
 def child_planning(child_id: int):
-    child = _own_child(child_id)
     start = _date(request.args.get("from"), "from")
     end = _date(request.args.get("to"), "to")
     if end < start or (end - start).days > 366:
         raise ApiError(400, "bad_request", "from must precede to, within 366 days.")
-    cells = planning(child.id, start, end)
+    found = plan.child_planning(child_id, start, end, household_id=g.household.id)
+    if found is None:
+        raise ApiError(404, "not_found", "No such child in your household.")
     return jsonify(
         {
-            "child": child.id,
+            "child": child_id,
             "from": start.isoformat(),
             "to": end.isoformat(),
-            "cells": [c.as_dict() for c in cells],
+            "cells": [c.as_dict() for c in found.cells],
         }
     )
 
@@ -169,7 +171,7 @@ def create_request():
         raise ApiError(400, "bad_request", "lines must be a non-empty list.")
     if len(raw_lines) > 2000:
         raise ApiError(400, "bad_request", "At most 2000 lines per request.")
-    units = unit_infos(child_units(child.id, dt.date.min, dt.date.max))
+    units = unit_infos(plan.child_units(child.id, dt.date.min, dt.date.max))
     by_code = {}
     for u in units.values():
         by_code.setdefault(u.code, u.id)

@@ -31,7 +31,14 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from models import Account
 from workflows import accounts
-from workflows.accounts import EMAIL_RE, actor_for, authenticate, household_for
+from workflows.accounts import (
+    EMAIL_RE,
+    actor_for,
+    authenticate,
+    joined_households,
+    load_account,
+    pick_household,
+)
 
 from ..extensions import login_manager
 from . import limits
@@ -57,8 +64,10 @@ class LoginUser(UserMixin):
     """The logged-in account as Flask-Login sees it. Its id carries the session version,
     so bumping the account's version ends every session at once."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, households: list | None = None) -> None:
         self.account = account
+        if households is not None:
+            self.households = households
 
     def get_id(self) -> str:
         return f"{self.account.id}:{self.account.session_version}"
@@ -72,13 +81,17 @@ class LoginUser(UserMixin):
         return self.account.is_staff
 
     @cached_property
+    def households(self) -> list:
+        return joined_households(self.account)
+
+    @cached_property
     def actor(self):
-        return actor_for(self.account)
+        return actor_for(self.account, self.households)
 
     @cached_property
     def household(self):
         """The household of the town chosen with 'changer de collectivité' (or the first)."""
-        return household_for(self.account, session.get("household_id"))
+        return pick_household(self.households, session.get("household_id"))
 
 
 def _timeouts() -> tuple[dt.timedelta, dt.timedelta]:
@@ -92,14 +105,19 @@ def _load_user(user_id: str):
         account_id, version = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
-    account = Account.get_or_none(Account.id == account_id)
-    if account is None or account.session_version != version or not account.is_active:
+    sid = session.get("sid")
+    loaded = load_account(account_id, sid) if sid else None
+    if loaded is None:
+        session.clear()  # logged out elsewhere, or a replayed cookie
+        return None
+    account = loaded.account
+    if account.session_version != version or not account.is_active:
         return None
     idle, absolute = _timeouts()
-    if not accounts.session_alive(account.id, session.get("sid"), idle, absolute):
-        session.clear()  # logged out elsewhere, expired, or a replayed cookie
+    if not accounts.session_alive(loaded.session, idle, absolute):
+        session.clear()  # expired
         return None
-    return LoginUser(account)
+    return LoginUser(account, loaded.households)
 
 
 def public_url() -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-
 from workflows import messages
+from workflows.calendar import format_date_fr
 from workflows.planning import Cell
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
@@ -43,8 +42,7 @@ def short_label(code: str, label: str) -> str:
     return SHORT.get(code.upper(), label if len(label) <= 10 else label[:9] + "…")
 
 
-def date_fr(day: dt.date, pattern: str = "EEEE d MMMM y") -> str:
-    return format_date(day, pattern, locale="fr_FR")
+date_fr = format_date_fr
 
 
 CLOSED_WHY = {

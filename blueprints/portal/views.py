@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -21,9 +22,9 @@ from werkzeug.exceptions import HTTPException
 
 from models import Child, Request, RequestLine
 from workflows import bookings
+from workflows import planning as plan
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
 from workflows.engine import Forbidden, WorkflowError
-from workflows.planning import planning, usual_days
 from workflows.rules import unit_infos
 
 from ..auth import parent_required
@@ -78,23 +79,32 @@ def _household_id() -> int:
 def _own_child(child_id: int) -> Child:
     """The child if they belong to the parent's household; 404 otherwise (never 403, so a
     stranger cannot tell a foreign child from a missing one)."""
-    child = Child.get_or_none(Child.id == child_id)
-    if child is None or child.household_id != _household_id():
-        abort(404)
-    return child
+    for child in _children():
+        if child.id == child_id:
+            return child
+    abort(404)
 
 
 def _children() -> list[Child]:
-    return list(Child.select().where(Child.household == _household_id()).order_by(Child.first_name))
+    """The household's children, read once per request."""
+    if "children" not in g:
+        g.children = list(
+            Child.select().where(Child.household == _household_id()).order_by(Child.first_name)
+        )
+    return g.children
 
 
 def _basket_count() -> int:
-    return (
-        RequestLine.select()
-        .join(Request)
-        .where(Request.household == _household_id(), Request.state == "basket")
-        .count()
-    )
+    """Lines in the household's basket, read once per request (the planning reads it with
+    its cells)."""
+    if "basket_count" not in g:
+        g.basket_count = (
+            RequestLine.select()
+            .join(Request)
+            .where(Request.household == _household_id(), Request.state == "basket")
+            .count()
+        )
+    return g.basket_count
 
 
 def _wants_json() -> bool:
@@ -194,7 +204,13 @@ def _planning_view(child: Child, view: str, anchor: dt.date) -> dict:
     else:
         start, end = week_period(anchor)
         prev_date, next_date = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
-    cells = planning(child.id, start, end, now=now)
+    found = plan.child_planning(
+        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+    )
+    if found is None:
+        abort(404)
+    g.basket_count = found.basket_count
+    cells = found.cells
     units = list({c.unit.id: c.unit for c in cells}.values())
     weekdays = _shown_weekdays(units)
     views = {}
@@ -228,7 +244,7 @@ def _planning_view(child: Child, view: str, anchor: dt.date) -> dict:
                 row.append(day_entry(d) if start <= d <= end else {"date": d, "out": True})
             weeks.append((monday, row))
             monday += dt.timedelta(days=7)
-    usual = usual_days(child.id, start, end)
+    usual = found.usual
     unit_rows = [
         {
             "id": u.id,
@@ -299,15 +315,19 @@ def planning_json(child_id: int):
     except BadInput as e:
         return jsonify({"ok": False, "message": str(e)}), 400
     now = _now()
-    cells = planning(child.id, start, end, now=now)
+    found = plan.child_planning(
+        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+    )
+    if found is None:
+        abort(404)
     return jsonify(
         {
             "ok": True,
             "child": child.id,
             "from": start.isoformat(),
             "to": end.isoformat(),
-            "basket_count": _basket_count(),
-            "cells": [cell_view(c, now) for c in cells],
+            "basket_count": found.basket_count,
+            "cells": [cell_view(c, now) for c in found.cells],
         }
     )
 
