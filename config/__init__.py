@@ -22,6 +22,9 @@ class Config:
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The cookie expires with the absolute timeout, counted from the login; idleness is
+    # tracked on the server-side session row, so the cookie is not re-sent on every page.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SECURE = False
     API_TOKEN_MAX_AGE = 12 * 3600
     JSON_SORT_KEYS = False
