@@ -12,7 +12,6 @@ from models import (
     Child,
     Enrolment,
     HotQuery,
-    Request,
     RequestLine,
     Service,
     Town,
@@ -158,41 +157,44 @@ def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell
     return found.cells if found else []
 
 
+_BASKET_FIELDS = (RequestLine.child, RequestLine.unit, RequestLine.date, RequestLine.action)
+_BASKET_FROM = (
+    'FROM "request_line" JOIN "request" ON "request"."id" = "request_line"."request_id"'
+    ' WHERE "request"."state" = \'basket\''
+)
+_CHILD_BASKET = HotQuery(
+    _BASKET_FIELDS,
+    _BASKET_FROM + ' AND "request"."child_id" = %s AND "request_line"."date" BETWEEN %s AND %s',
+)
+_HOUSEHOLD_BASKET = HotQuery(_BASKET_FIELDS, _BASKET_FROM + ' AND "request"."household_id" = %s')
+_BOOKINGS = HotQuery(
+    (
+        Booking.unit,
+        Booking.date,
+        Booking.state,
+        Booking.refusal_code,
+        Booking.refusal_reason,
+        Booking.rank,
+    ),
+    'FROM "booking" WHERE "booking"."child_id" = %s AND "booking"."date" BETWEEN %s AND %s',
+)
+
+
 def _basket(child_id, start, end, household_id) -> tuple[dict, int | None]:
     """(unit id, date) -> action of the child's basket lines in start..end; with
     `household_id`, the household's whole basket is read to count its lines too."""
-    query = (
-        RequestLine.select(
-            RequestLine.child, RequestLine.unit, RequestLine.date, RequestLine.action
-        )
-        .join(Request)
-        .where(Request.state == "basket")
-    )
     if household_id is None:
-        query = query.where(Request.child == child_id, RequestLine.date.between(start, end))
+        rows = _CHILD_BASKET.rows(child_id, start, end)
     else:
-        query = query.where(Request.household == household_id)
-    basket, count = {}, 0
-    for c, u, d, a in query.tuples():
-        count += 1
-        if c == child_id and start <= d <= end:
-            basket[(u, d)] = a
-    return basket, (count if household_id is not None else None)
+        rows = _HOUSEHOLD_BASKET.rows(household_id)
+    basket = {(u, d): a for c, u, d, a in rows if c == child_id and start <= d <= end}
+    return basket, (len(rows) if household_id is not None else None)
 
 
 def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cell]:
     bookings = {
         (u, d): (state, code, reason, rank)
-        for u, d, state, code, reason, rank in Booking.select(
-            Booking.unit,
-            Booking.date,
-            Booking.state,
-            Booking.refusal_code,
-            Booking.refusal_reason,
-            Booking.rank,
-        )
-        .where(Booking.child == child_id, Booking.date.between(start, end))
-        .tuples()
+        for u, d, state, code, reason, rank in _BOOKINGS.rows(child_id, start, end)
     }
     units = sorted(ctx.units.values(), key=lambda u: (u.position, u.id))
     cells = []
