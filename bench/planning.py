@@ -72,6 +72,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        self.pid = self.proc.pid
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -144,6 +145,41 @@ def _cookies(headers) -> str:
     return "; ".join(v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie")
 
 
+# -- where the time goes: CPU seconds of the server's processes and of PostgreSQL's ------------
+def _cpu(pid: int, reaped: bool = False) -> float:
+    """User + system CPU seconds of a process (and of its children already reaped)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(x) for x in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _family_cpu(pid: int) -> float:
+    """CPU seconds of a process tree: the parent, its reaped children, its live children."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    return _cpu(pid, reaped=True) + sum(_cpu(int(k)) for k in kids)
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's pid when it runs on this machine and its files are readable
+    (every backend is its child: a per-request connection's CPU ends up in its total)."""
+    import psycopg2
+
+    try:
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SHOW data_directory")
+            directory = cur.fetchone()[0]
+        conn.close()
+        return int(Path(directory, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, psycopg2.Error):
+        return None
+
+
 def load(
     port: int,
     requests: list[tuple[str, dict]],
@@ -151,13 +187,16 @@ def load(
     concurrency: int,
     max_seconds: float,
     warmup: int = 20,
+    pids: tuple[int | None, int | None] = (None, None),
 ) -> dict:
     """Send `total` GETs (cycling through `requests`) from `concurrency` threads, each on
-    its own connection (reopened when the server closes it). Returns rate and latencies."""
+    its own connection (reopened when the server closes it). Returns rate and latencies,
+    and with `pids` (server, PostgreSQL) the CPU milliseconds each spent per request."""
     for path, headers in requests[:warmup]:
         status, _, _ = call(port, "GET", path, headers=headers)
         if status != 200:
             raise RuntimeError(f"GET {path}: {status}")
+    cpu0 = [_family_cpu(p) if p else 0.0 for p in pids]
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -197,6 +236,11 @@ def load(
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    time.sleep(0.3)  # let the last backends exit and be reaped
+    done = max(1, len(latencies))
+    cpu = [
+        (_family_cpu(p) - c) * 1000 / done if p else None for p, c in zip(pids, cpu0, strict=True)
+    ]
     lat = sorted(latencies)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else [float("nan")] * 99
     return {
@@ -206,6 +250,8 @@ def load(
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
         "elapsed": elapsed,
+        "cpu_server": cpu[0],
+        "cpu_pg": cpu[1],
     }
 
 
@@ -278,6 +324,7 @@ def main() -> None:
 
         tmp = Path(tempfile.mkdtemp(prefix="bench-planning-"))
         served = url.replace("postgresql://", "postgresql+pool://", 1) if args.pool else url
+        pg = postmaster_pid(url)
         env = {
             "DATABASE_URL": served,
             "PORTAIL_CONFIG": "development",
@@ -297,7 +344,14 @@ def main() -> None:
             reqs = reqs * (args.requests // len(reqs) + 1)
             status, _, body = call(app.port, "GET", reqs[0][0], headers=reqs[0][1])
             cells = len(json.loads(body)["cells"]) if status == 200 else 0
-            results["api"] = load(app.port, reqs, args.requests, args.concurrency, args.max_seconds)
+            results["api"] = load(
+                app.port,
+                reqs,
+                args.requests,
+                args.concurrency,
+                args.max_seconds,
+                pids=(app.pid, pg),
+            )
             notes.append(
                 f"API: {cells} cells per month ({first:%B %Y}), {results['api']['errors']} errors"
             )
@@ -313,7 +367,12 @@ def main() -> None:
                 preqs = preqs * (args.requests // len(preqs) + 1)
                 try:
                     results["page"] = load(
-                        app.port, preqs, args.requests, args.concurrency, args.max_seconds
+                        app.port,
+                        preqs,
+                        args.requests,
+                        args.concurrency,
+                        args.max_seconds,
+                        pids=(app.pid, pg),
                     )
                     notes.append(f"page: {page_rule}, {results['page']['errors']} errors")
                 except RuntimeError as e:
@@ -331,12 +390,26 @@ def main() -> None:
             breqs = [(f"/bare/children/{c}/planning?{span}", {}) for h in sample for c in kids[h]]
             breqs = breqs * (args.requests // len(breqs) + 1)
             results["bare"] = load(
-                bare.port, breqs, args.requests, args.concurrency, args.max_seconds
+                bare.port,
+                breqs,
+                args.requests,
+                args.concurrency,
+                args.max_seconds,
+                pids=(bare.pid, pg),
             )
         finally:
             bare.stop()
 
         b = results["bare"]
+        if pg and b["cpu_server"] is not None:
+            notes.append(
+                "CPU per request (ms), server + PostgreSQL: "
+                + "; ".join(
+                    f"{k} {r['cpu_server']:.1f} + {r['cpu_pg']:.1f}"
+                    for k, r in results.items()
+                    if r.get("cpu_pg") is not None
+                )
+            )
         rows = []
         for key, label in (("api", "API planning"), ("page", "HTML month page")):
             if key not in results:
