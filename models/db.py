@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, Value, fn
+from peewee import Cast, DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, Value, fn
 from playhouse.db_url import connect
 
 database = DatabaseProxy()
@@ -56,11 +56,14 @@ def transaction():
 
 
 def among(field, ids):
-    """`field IN ids`, as one array parameter on PostgreSQL (`= ANY(%s)`): building and
-    binding thousands of parameters one by one is most of the cost of a large IN list."""
+    """`field IN ids` for integer ids. On PostgreSQL one array parameter, sent as text
+    (`= ANY('{1,2,...}'::integer[])`): binding thousands of parameters one by one is most
+    of the cost of a large IN list, and psycopg2 adapts a list of ints ten times slower
+    than joining their digits."""
     ids = list(ids)
     if is_postgres():
-        return field == fn.ANY(Value(ids, unpack=False))
+        literal = "{" + ",".join(map(str, map(int, ids))) + "}"
+        return field == fn.ANY(Cast(Value(literal), "integer[]"))
     return field.in_(ids)
 
 

@@ -17,6 +17,7 @@ from models import (
     Service,
     Unit,
     among,
+    database,
     is_postgres,
     transaction,
 )
@@ -24,10 +25,8 @@ from models import (
 from . import messages
 from .calendar import PARIS, to_utc_naive
 from .definitions import BOOKING, REQUEST
-from .engine import SYSTEM, Actor, Forbidden, WorkflowError, check_many, fire_many
+from .engine import SYSTEM, Actor, Follow, Forbidden, WorkflowError, check_many, fire_many
 from .rules import LineItem, RuleContext, aware
-
-CHUNK = 1000
 
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
@@ -46,9 +45,39 @@ def line_rows():
     )
 
 
-def line_item(row) -> LineItem:
-    lid, rid, child_id, unit_id, day, action, sent_at = row
-    return LineItem(lid, rid, child_id, unit_id, day, action, aware(sent_at))
+def line_items(query) -> list[LineItem]:
+    """The lines of a `line_rows()` query, as the guards see them. On PostgreSQL the rows
+    come straight from the cursor, psycopg2 having already made dates and datetimes of them:
+    peewee's conversion of every value was most of the Python cost of a validator batch."""
+    if is_postgres():
+        rows = database.execute_sql(*query.sql()).fetchall()
+    else:
+        rows = query.tuples()
+    aware_of = {}  # the lines of a request share their sent_at
+    items = []
+    for lid, rid, child_id, unit_id, day, action, sent_at in rows:
+        at = aware_of.get(sent_at)
+        if at is None:
+            at = aware_of[sent_at] = aware(sent_at)
+        items.append(LineItem(lid, rid, child_id, unit_id, day, action, at))
+    return items
+
+
+def decided(state: str, at, actor: Actor, code: str = "", reason: str = "") -> Follow:
+    """The request line of each booking a decision moves follows it into `state` (when, by
+    whom, why), if that line is still waiting for a decision (pending, or on the waiting
+    list): a line is never decided twice."""
+    return Follow(
+        RequestLine,
+        {
+            "state": state,
+            "decided_at": at,
+            "decided_by": actor.account_id,
+            "reason_code": code,
+            "reason": reason,
+        },
+        RequestLine.state.in_(["pending", "queued"]),
+    )
 
 
 def decide(
@@ -74,9 +103,15 @@ def decide(
             ok, refused = [], [(i, "staff") for i in batch]
         if ok:
             moved = fire_many(
-                BOOKING, ok_t, actor, role, among(Booking.line, [i.id for i in ok]), at=at
+                BOOKING,
+                ok_t,
+                actor,
+                role,
+                among(Booking.line, [i.id for i in ok]),
+                at=at,
+                follow=decided("accepted", at, actor),
             )
-            done["accepted"] += mark_lines([lid for _, lid in moved], "accepted", at, actor)
+            done["accepted"] += moved.followed
         waiting = [
             i
             for i, code in refused
@@ -101,38 +136,13 @@ def decide(
                 at=at,
                 comment=text,
                 values={"refusal_code": code, "refusal_reason": text},
+                follow=decided("refused", at, actor, code, text),
             )
-            done["refused"] += mark_lines(
-                [lid for _, lid in moved], "refused", at, actor, code, text
-            )
+            done["refused"] += moved.followed
         if action == "cancel" and ok:
             admit_waiting({(i.unit_id, i.date) for i in ok}, ctx, actor, role, at)
     complete_requests({i.request_id for i in items})
     return dict(done)
-
-
-def mark_lines(line_ids, state, at, actor, code="", reason="") -> int:
-    if not line_ids:
-        return 0
-    # SQLite caps a statement's parameters: chunks there, one array parameter on PostgreSQL.
-    step = len(line_ids) if is_postgres() else CHUNK
-    n = 0
-    for i in range(0, len(line_ids), step):
-        n += (
-            RequestLine.update(
-                state=state,
-                decided_at=at,
-                decided_by=actor.account_id,
-                reason_code=code,
-                reason=reason,
-            )
-            .where(
-                among(RequestLine.id, line_ids[i : i + step]),
-                RequestLine.state.in_(["pending", "queued"]),
-            )
-            .execute()
-        )
-    return n
 
 
 def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
@@ -145,9 +155,16 @@ def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
         .scalar()
     ) + 1
     moved = fire_many(
-        BOOKING, "queue", actor, role, Booking.id == booking.id, at=at, values={"rank": rank}
+        BOOKING,
+        "queue",
+        actor,
+        role,
+        Booking.id == booking.id,
+        at=at,
+        values={"rank": rank},
+        follow=decided("queued", at, actor),
     )
-    return mark_lines([lid for _, lid in moved], "queued", at, actor)
+    return moved.followed
 
 
 def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
@@ -169,30 +186,40 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
             if not ok:
                 break
             moved = fire_many(
-                BOOKING, "admit", actor, role, Booking.id == bid, at=at, values={"rank": None}
+                BOOKING,
+                "admit",
+                actor,
+                role,
+                Booking.id == bid,
+                at=at,
+                values={"rank": None},
+                follow=decided("accepted", at, actor),
             )
-            admitted += mark_lines([m for _, m in moved if m], "accepted", at, actor)
+            admitted += moved.followed
     return admitted
 
 
+# A request's summary by which decided states its lines are in, as bits (accepted 1, refused
+# 2, queued 4): one pass over the lines instead of an EXISTS per state and case.
+SUMMARY_BITS = {"accepted": 1, "refused": 2, "queued": 4}
+SUMMARIES = [(0, "withdrawn"), (1, "accepted"), (2, "refused"), (4, "waiting")]
+
+
 def complete_requests(request_ids=None) -> int:
-    """sent -> done for requests none of whose lines is still pending, with their summary.
+    """sent -> done for requests none of whose lines is still pending, with their summary:
+    withdrawn (no line accepted, refused or queued), accepted, refused, waiting (every line
+    on the waiting list) when their decided lines are all of one state, else partly_accepted.
     With no ids, every sent request (the validator's closing sweep)."""
     lines = RequestLine.request == Request.id
-    has = lambda state: fn.EXISTS(  # noqa: E731
-        RequestLine.select(RequestLine.id).where(lines, RequestLine.state == state)
+    accepted, refused, queued = (
+        fn.MAX(Case(None, [(RequestLine.state == state, bit)], 0))
+        for state, bit in SUMMARY_BITS.items()
     )
-    summary = Case(
-        None,
-        [
-            (~has("accepted") & ~has("refused") & ~has("queued"), "withdrawn"),
-            (~has("refused") & ~has("queued"), "accepted"),
-            (~has("accepted") & ~has("queued"), "refused"),
-            (~has("accepted") & ~has("refused"), "waiting"),  # every line on the waiting list
-        ],
-        "partly_accepted",
+    bits = RequestLine.select(accepted + refused + queued).where(lines)
+    summary = Case(fn.COALESCE(bits, 0), SUMMARIES, "partly_accepted")
+    where = ~fn.EXISTS(
+        RequestLine.select(RequestLine.id).where(lines, RequestLine.state == "pending")
     )
-    where = ~has("pending")
     if request_ids is not None:
         request_ids = list(request_ids)
         if not request_ids:
@@ -222,7 +249,7 @@ def validate_batch(limit: int = 5000, now=None, after: int = 0) -> tuple[int, in
         )
         if is_postgres():
             q = q.for_update("FOR UPDATE SKIP LOCKED")
-        items = [line_item(row) for row in q.tuples()]
+        items = line_items(q)
         if items:
             decide(items, SYSTEM, "system", now=now)
     return len(items), (items[-1].id if items else after)
@@ -285,9 +312,8 @@ def staff_decide(actor: Actor, line_ids, decision: str, comment: str = "", now=N
                 RequestLine.state == "pending",
                 Service.town == actor.town_id,
             )
-            .tuples()
         )
-        items = [line_item(r) for r in rows]
+        items = line_items(rows)
         if not items:
             return {}
         return decide(

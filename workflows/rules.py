@@ -236,12 +236,13 @@ class RuleContext:
 
     def on_time(self, unit: UnitInfo, action: str, day: dt.date, at: dt.datetime) -> bool:
         """Whether a `action` ('book' or 'cancel') of `day` made at `at` meets the unit's
-        deadline: Deadline.is_met, with the deadline of each day worked out once."""
+        deadline: Deadline.is_met, with the deadline of each day worked out once (in UTC,
+        like the lines' sent_at: comparing moments of one time zone is the quick case)."""
         key = (unit.id, action, day)
         deadline = self._deadlines.get(key)
         if deadline is None:
             rule = unit.book_deadline if action == "book" else unit.cancel_deadline
-            deadline = self._deadlines[key] = rule.for_day(day)
+            deadline = self._deadlines[key] = rule.for_day(day).astimezone(UTC)
         return at < deadline
 
     def take_place(self, unit: UnitInfo, day: dt.date) -> bool:

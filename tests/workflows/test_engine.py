@@ -7,18 +7,20 @@ import datetime as dt
 
 import pytest
 
-from models import Account, Booking, WorkflowHistory, transaction
+from models import Account, Booking, Request, RequestLine, WorkflowHistory, transaction
 from workflows.accounts import actor_for, hash_password
 from workflows.calendar import PARIS
 from workflows.definitions import BOOKING
 from workflows.engine import (
     SYSTEM,
     Conflict,
+    Follow,
     Forbidden,
     GuardFailed,
     InvalidTransition,
     fire,
     fire_many,
+    fire_upsert,
 )
 from workflows.rules import RuleContext
 
@@ -339,3 +341,80 @@ def test_accepting_one_booking_judges_the_deadline_when_its_line_was_sent(w):
             late, "accept", SYSTEM, context=w.ctx(now=dt.datetime(2026, 12, 3, 9, 30, tzinfo=PARIS))
         )
     assert e.value.code == "late"
+
+
+def _line(w, day, state="pending"):
+    request = Request.create(household=w.h.id, child=w.child.id, state="sent")
+    return RequestLine.create(
+        request=request, child=w.child, unit=w.repas, date=day, action="book", state=state
+    )
+
+
+def test_fire_many_carries_along_the_lines_of_the_rows_it_moves(w):
+    days = [dt.date(2026, 12, d) for d in (7, 8, 10)]
+    lines = [_line(w, days[0]), _line(w, days[1]), _line(w, days[2], state="refused")]
+    rows = [
+        Booking.create(child=w.child, unit=w.repas, date=d, state=s, line=line)
+        for d, s, line in zip(days, ["requested", "booked", "requested"], lines, strict=True)
+    ]
+    decided = Follow(RequestLine, {"state": "accepted"}, RequestLine.state == "pending")
+    with transaction():
+        moved = fire_many(
+            BOOKING,
+            "accept",
+            SYSTEM,
+            "system",
+            Booking.id.in_([b.id for b in rows]),
+            follow=decided,
+        )
+    # the booked one did not move, so its line stays; the refused line does not match `where`
+    assert sorted(moved) == [(rows[0].id, lines[0].id), (rows[2].id, lines[2].id)]
+    assert moved.followed == 1
+    assert [RequestLine.get_by_id(line.id).state for line in lines] == [
+        "accepted",
+        "pending",
+        "refused",
+    ]
+    assert len(history()) == 2
+    with transaction():  # nothing left to move: nothing follows
+        again = fire_many(
+            BOOKING, "accept", SYSTEM, "system", Booking.id == rows[0].id, follow=decided
+        )
+    assert (again, again.followed) == ([], 0)
+
+
+def test_fire_upsert_writes_missing_rows_and_moves_only_free_ones(w):
+    days = [dt.date(2026, 12, d) for d in (7, 8, 10)]
+    lines = [_line(w, d) for d in days]
+    w.booking(state="free", day=days[1])
+    booked = w.booking(state="booked", day=days[2])
+    cells = [Booking.child, Booking.unit, Booking.date]
+    source = RequestLine.select(
+        RequestLine.child, RequestLine.unit, RequestLine.date, RequestLine.id
+    ).where(RequestLine.id.in_([line.id for line in lines]))
+    with transaction():
+        moved = fire_upsert(
+            BOOKING,
+            "request",
+            w.parent,
+            "parent",
+            source,
+            [*cells, Booking.line],
+            cells,
+            values={"refusal_code": ""},
+            comment="request",
+        )
+    assert sorted(line_id for _, line_id in moved) == [lines[0].id, lines[1].id]
+    got = {b.date: (b.state, b.line_id) for b in Booking.select()}
+    assert got == {
+        days[0]: ("requested", lines[0].id),  # written
+        days[1]: ("requested", lines[1].id),  # moved, now the new line's
+        days[2]: ("booked", None),  # left as it was
+    }
+    assert Booking.select().count() == 3 and db_state(booked) == "booked"
+    assert sorted((r.transition, r.from_state, r.to_state, r.line_id) for r in history()) == [
+        ("request", "free", "requested", lines[0].id),
+        ("request", "free", "requested", lines[1].id),
+    ]
+    with pytest.raises(InvalidTransition):  # accept does not start from the initial state
+        fire_upsert(BOOKING, "accept", SYSTEM, "system", source, [*cells, Booking.line], cells)
