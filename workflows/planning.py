@@ -118,7 +118,7 @@ def child_planning(
     now=None,
     count_basket: bool = False,
 ) -> ChildPlanning | None:
-    """Every cell of the child's planning from start to end, in five queries whatever the
+    """Every cell of the child's planning from start to end, in four queries whatever the
     period. With `household_id`, None unless the child is of that household. With
     `count_basket`, also the number of lines in the household's basket."""
     if end < start or (end - start).days > MAX_DAYS:
