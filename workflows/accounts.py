@@ -49,23 +49,14 @@ def authenticate(email: str, password: str) -> Account | None:
     return account
 
 
-def household_ids(account: Account) -> frozenset[int]:
-    return frozenset(
-        hid
-        for (hid,) in Guardian.select(Guardian.household)
-        .where(Guardian.account == account)
-        .tuples()
-    )
-
-
 def actor_for(account: Account, households: list[Household] | None = None) -> Actor:
     """The actor an account fires transitions as; `households`, when the caller has them
     (see `load_account`), saves a query."""
     return Actor(
         account_id=account.id,
         staff_roles=account.role_set if account.is_staff else frozenset(),
-        household_ids=(
-            household_ids(account) if households is None else frozenset(h.id for h in households)
+        household_ids=frozenset(
+            h.id for h in (joined_households(account) if households is None else households)
         ),
         town_id=account.town_id,
     )
@@ -127,9 +118,15 @@ def pick_household(households: list[Household], household_id: int | None) -> Hou
 
 
 def joined_households(account: Account) -> list[Household]:
-    """The account's households, in the order it joined them (the first is the default)."""
+    """The account's households with their town, in the order it joined them (the first is
+    the default)."""
     return list(
-        Household.select().join(Guardian).where(Guardian.account == account).order_by(Guardian.id)
+        Household.select(Household, Town)
+        .join(Town)
+        .switch(Household)
+        .join(Guardian)
+        .where(Guardian.account == account)
+        .order_by(Guardian.id)
     )
 
 
@@ -404,14 +401,8 @@ def purge_connections(
 
 # -- households and towns -------------------------------------------------------------------
 def households_of(account: Account) -> list[Household]:
-    return list(
-        Household.select(Household, Town)
-        .join(Town)
-        .where(
-            Household.id.in_(Guardian.select(Guardian.household).where(Guardian.account == account))
-        )
-        .order_by(Town.name, Household.id)
-    )
+    """The account's households, by town name (as the town switch lists them)."""
+    return sorted(joined_households(account), key=lambda h: (h.town.name, h.id))
 
 
 # What a parent gives when signing up alone (kept on AccountProfile, exported with the data).

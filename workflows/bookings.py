@@ -271,6 +271,16 @@ def _insert_lines(request_id, child_id, rows, state, sent_at) -> None:
         RequestLine.insert_many(data[i : i + CHUNK]).execute()
 
 
+def basket_count(household_id: int) -> int:
+    """Lines in the household's basket (the planning counts them with its cells)."""
+    return (
+        RequestLine.select()
+        .join(Request)
+        .where(Request.household == household_id, Request.state == "basket")
+        .count()
+    )
+
+
 def basket_lines(household_id: int):
     return list(
         RequestLine.select(RequestLine, Unit, Child)

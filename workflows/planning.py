@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import fn
-
 from models import (
     Booking,
     Child,
@@ -15,7 +13,6 @@ from models import (
     RequestLine,
     Service,
     Town,
-    Unit,
 )
 
 from .calendar import PARIS, days_between, format_deadline_fr
@@ -57,25 +54,6 @@ class Cell:
         }
 
 
-def active_enrolments(child_id: int, start: dt.date, end: dt.date):
-    """The child's active enrolments overlapping start..end."""
-    return Enrolment.select().where(
-        Enrolment.child == child_id,
-        Enrolment.state == "active",
-        Enrolment.start <= end,
-        Enrolment.end >= start,
-    )
-
-
-def child_units(child_id: int, start: dt.date, end: dt.date) -> list[int]:
-    """Units the child may book between start and end: those of the sites and services of
-    their enrolments (one query)."""
-    enrolled = active_enrolments(child_id, start, end).where(
-        Enrolment.service == Unit.service, Enrolment.site == Unit.site
-    )
-    return [u for (u,) in Unit.select(Unit.id).where(fn.EXISTS(enrolled)).tuples()]
-
-
 @dataclass
 class ChildPlanning:
     cells: list[Cell]
@@ -109,6 +87,40 @@ _ENROLLED_UNITS = HotQuery(
 )
 
 
+@dataclass
+class Enrolled:
+    """What a child's enrolments over a period give: the units they may book (by position),
+    the enrolments' periods as the rules read them, their usual days."""
+
+    household_id: int
+    units: dict[int, UnitInfo]
+    periods: list[tuple[int, int, dt.date, dt.date]]  # (service, site, first day, last day)
+    usual: dict[tuple[int, int], str]  # (service id, site id) -> usual ISO weekdays
+
+
+def enrolled(child_id: int, start: dt.date, end: dt.date) -> Enrolled | None:
+    """The child's active enrolments overlapping start..end and the units of their sites
+    and services, in one query; None when there is no such child."""
+    rows = _ENROLLED_UNITS.rows(end, start, child_id)
+    if not rows:
+        return None
+    units: dict[int, UnitInfo] = {}
+    periods, usual, seen = [], {}, set()
+    n = len(UNIT_FIELDS)
+    for _, e_id, service_id, site_id, first, last, days, *unit in rows:
+        if e_id is None:
+            continue
+        if e_id not in seen:
+            seen.add(e_id)
+            periods.append((service_id, site_id, first, last))
+            key = (service_id, site_id)
+            usual[key] = "".join(sorted(set(usual.get(key, "") + (days or ""))))
+        if unit[0] is not None and unit[0] not in units:
+            units[unit[0]] = unit_info_of(unit[:n], *unit[n:])
+    ordered = dict(sorted(units.items(), key=lambda kv: (kv[1].position, kv[0])))
+    return Enrolled(rows[0][0], ordered, periods, usual)
+
+
 def child_planning(
     child_id: int,
     start: dt.date,
@@ -124,31 +136,15 @@ def child_planning(
     if end < start or (end - start).days > MAX_DAYS:
         raise ValueError("bad period")
     now = now or dt.datetime.now(PARIS)
-    rows = _ENROLLED_UNITS.rows(end, start, child_id)
-    if not rows or (household_id is not None and rows[0][0] != household_id):
+    found = enrolled(child_id, start, end)
+    if found is None or (household_id is not None and found.household_id != household_id):
         return None
-    units: dict[int, UnitInfo] = {}
-    enrolments: dict[int, list] = {child_id: []}
-    usual: dict[tuple[int, int], str] = {}
-    seen = set()
-    n = len(UNIT_FIELDS)
-    for _, e_id, service_id, site_id, first, last, days, *unit in rows:
-        if e_id is None:
-            continue
-        if e_id not in seen:
-            seen.add(e_id)
-            enrolments[child_id].append((service_id, site_id, first, last))
-            key = (service_id, site_id)
-            usual[key] = "".join(sorted(set(usual.get(key, "") + (days or ""))))
-        if unit[0] is not None and unit[0] not in units:
-            units[unit[0]] = unit_info_of(unit[:n], *unit[n:])
-    ctx = RuleContext(
-        units, enrolments, load_closures({u.town_id for u in units.values()}, start, end), now
-    )
-    basket, count = _basket(child_id, start, end, rows[0][0] if count_basket else None)
-    return ChildPlanning(
-        _cells(ctx, child_id, start, end, now, basket) if units else [], usual, count
-    )
+    units = found.units
+    closures = load_closures({u.town_id for u in units.values()}, start, end)
+    ctx = RuleContext(units, {child_id: found.periods}, closures, now)
+    basket, count = _basket(child_id, start, end, found.household_id if count_basket else None)
+    cells = _cells(ctx, child_id, start, end, now, basket) if units else []
+    return ChildPlanning(cells, found.usual, count)
 
 
 def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell]:
@@ -196,7 +192,7 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
         (u, d): (state, code, reason, rank)
         for u, d, state, code, reason, rank in _BOOKINGS.rows(child_id, start, end)
     }
-    units = sorted(ctx.units.values(), key=lambda u: (u.position, u.id))
+    units = list(ctx.units.values())  # in position order (see `enrolled`)
     cells = []
     for day in days_between(start, end):
         for unit in units:

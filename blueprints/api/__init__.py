@@ -15,7 +15,6 @@ from workflows import bookings
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
-from workflows.rules import unit_infos
 
 from ..extensions import csrf
 from .openapi import build_spec
@@ -171,7 +170,7 @@ def create_request():
         raise ApiError(400, "bad_request", "lines must be a non-empty list.")
     if len(raw_lines) > 2000:
         raise ApiError(400, "bad_request", "At most 2000 lines per request.")
-    units = unit_infos(plan.child_units(child.id, dt.date.min, dt.date.max))
+    units = plan.enrolled(child.id, dt.date.min, dt.date.max).units
     by_code = {}
     for u in units.values():
         by_code.setdefault(u.code, u.id)

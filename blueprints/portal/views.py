@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from models import Child, Request, RequestLine
+from models import Child, Request
 from workflows import bookings
 from workflows import planning as plan
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
@@ -98,12 +98,7 @@ def _basket_count() -> int:
     """Lines in the household's basket, read once per request (the planning reads it with
     its cells)."""
     if "basket_count" not in g:
-        g.basket_count = (
-            RequestLine.select()
-            .join(Request)
-            .where(Request.household == _household_id(), Request.state == "basket")
-            .count()
-        )
+        g.basket_count = bookings.basket_count(_household_id())
     return g.basket_count
 
 
