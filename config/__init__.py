@@ -9,6 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_NO = ("0", "false", "no", "non", "")
+
+
 def instance_path() -> Path:
     return Path(os.environ.get("PORTAIL_INSTANCE", ROOT / "instance"))
 
@@ -46,6 +49,24 @@ class Config:
         self.POLL_MS = int(env("POLL_MS", "5000"))
         # The address links in e-mails point to (required in production: never trust Host).
         self.PUBLIC_URL = env("PUBLIC_URL", "")
+        # A sweep asked for by a send waits until this many seconds after the start of the
+        # one before: sends of the same second share one sweep (opening day).
+        self.VALIDATE_GAP = float(env("VALIDATE_GAP", "1"))
+        # Reverse proxies in front of the web processes whose X-Forwarded-* headers are
+        # trusted (0: none; 1: one nginx; 2: a load balancer then nginx...).
+        self.PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+        # Requests at work at once in each web process; the others wait a moment for a slot
+        # or are answered 503 with Retry-After at once (web/gate.py). Empty: no gate.
+        slots = env("GATE_SLOTS", "4").strip()
+        self.GATE_SLOTS = int(slots) if slots else None
+        self.GATE_RETRY_AFTER = int(env("GATE_RETRY_AFTER", "10"))
+        # Mail: SMTP when SMTP_HOST is set, otherwise .eml files in instance/outbox/.
+        self.SMTP_HOST = env("SMTP_HOST", "").strip()
+        self.SMTP_STARTTLS = env("SMTP_STARTTLS", "1").strip().lower() not in _NO
+        self.SMTP_PORT = int(env("SMTP_PORT", "587" if self.SMTP_STARTTLS else "25"))
+        self.SMTP_USER = env("SMTP_USER", "")
+        self.SMTP_PASSWORD = env("SMTP_PASSWORD", "")
+        self.MAIL_FROM = env("MAIL_FROM", "Portail Famille <ne-pas-repondre@portail-famille.fr>")
 
 
 class DevelopmentConfig(Config):
@@ -58,6 +79,10 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "test-secret")
+        self.VALIDATE_GAP = float(os.environ.get("VALIDATE_GAP", "0"))
+        # Browser tests load pages, scripts and polls at once: no overload in tests but the
+        # ones that simulate it.
+        self.GATE_SLOTS = int(os.environ.get("GATE_SLOTS", "64"))
 
 
 class ProductionConfig(Config):

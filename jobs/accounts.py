@@ -1,17 +1,17 @@
 """The accounts' e-mails as rq jobs: each takes ids (or the typed e-mail, for a reset),
-opens its own database, mints the one-time link itself and sends a French e-mail.
-The web side enqueues them after its commit (jobs.mail.enqueue)."""
+opens its own database, mints the one-time link itself and writes a French e-mail to the
+outbox (workflows.outbox), in the same transaction as the link. The web side enqueues
+them after its commit (jobs.queue.enqueue)."""
 
 from __future__ import annotations
 
 import logging
 
-from models import Account, Guardian, Town
+from models import Account, Guardian, Town, transaction
 from models.catalogue import Enrolment
-from workflows import accounts
+from workflows import accounts, outbox
 
 from .context import job_database
-from .mail import send_template
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +28,15 @@ def send_reset_link(email: str, base_url: str) -> bool:
         if account is None or not account.is_active:
             log.info("reset asked for an unknown or inactive e-mail")
             return False
-        token = accounts.issue_token(account, "reset", cfg.SECRET_KEY)
-    send_template(
-        account.email,
-        "Portail Famille – choisir un nouveau mot de passe",
-        "password_reset",
-        {"link": _link(base_url, f"/mot-de-passe/{token}"), "hours": 1},
-    )
+        with transaction():
+            token = accounts.issue_token(account, "reset", cfg.SECRET_KEY)
+            outbox.write(
+                account.email,
+                "Portail Famille – choisir un nouveau mot de passe",
+                "password_reset",
+                link=_link(base_url, f"/mot-de-passe/{token}"),
+                hours=1,
+            )
     return True
 
 
@@ -52,12 +54,13 @@ def send_invitation(guardian_id: int, base_url: str) -> bool:
             "contact_phone": town.contact_phone,
             "days": 7,
         }
-        if account.is_active and account.password_hash != accounts.UNUSABLE:
-            name, values["link"] = "town_joined", _link(base_url, "/connexion")
-        else:
-            token = accounts.issue_token(account, "invite", cfg.SECRET_KEY)
-            name, values["link"] = "invitation", _link(base_url, f"/invitation/{token}")
-    send_template(account.email, f"Votre espace famille – {town.name}", name, values)
+        with transaction():
+            if account.is_active and account.password_hash != accounts.UNUSABLE:
+                name, values["link"] = "town_joined", _link(base_url, "/connexion")
+            else:
+                token = accounts.issue_token(account, "invite", cfg.SECRET_KEY)
+                name, values["link"] = "invitation", _link(base_url, f"/invitation/{token}")
+            outbox.write(account.email, f"Votre espace famille – {town.name}", name, **values)
     return True
 
 
@@ -66,13 +69,15 @@ def send_confirmation(account_id: int, base_url: str) -> bool:
         account = Account.get_or_none(Account.id == account_id)
         if account is None:
             return False
-        token = accounts.issue_token(account, "confirm", cfg.SECRET_KEY)
-    send_template(
-        account.email,
-        "Portail Famille – confirmez votre adresse e-mail",
-        "signup_confirm",
-        {"link": _link(base_url, f"/inscription/confirmer/{token}"), "days": 7},
-    )
+        with transaction():
+            token = accounts.issue_token(account, "confirm", cfg.SECRET_KEY)
+            outbox.write(
+                account.email,
+                "Portail Famille – confirmez votre adresse e-mail",
+                "signup_confirm",
+                link=_link(base_url, f"/inscription/confirmer/{token}"),
+                days=7,
+            )
     return True
 
 
@@ -83,12 +88,12 @@ def send_signup_existing(account_id: int, base_url: str) -> bool:
         account = Account.get_or_none(Account.id == account_id)
         if account is None:
             return False
-    send_template(
-        account.email,
-        "Portail Famille – vous avez déjà un compte",
-        "signup_existing",
-        {"link": _link(base_url, "/mot-de-passe-oublie")},
-    )
+        outbox.write(
+            account.email,
+            "Portail Famille – vous avez déjà un compte",
+            "signup_existing",
+            link=_link(base_url, "/mot-de-passe-oublie"),
+        )
     return True
 
 
@@ -128,12 +133,12 @@ def send_enrolment_decision(enrolment_id: int) -> int:
             "reason": last.comment if last else "",
             "town_name": town.name,
         }
-    if not to:
-        return 0
-    send_template(
-        to,
-        f"Demande d'inscription de {values['child']} : {values['state'].lower()}",
-        "enrolment_decided",
-        values,
-    )
+        if not to:
+            return 0
+        outbox.write(
+            to,
+            f"Demande d'inscription de {values['child']} : {values['state'].lower()}",
+            "enrolment_decided",
+            **values,
+        )
     return len(to)

@@ -5,23 +5,19 @@ several workers share them. Every job takes ids and opens its own database."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
 from rq import get_current_job
 
-from models import Account, utcnow
+from models import Account, transaction, utcnow
 from models.billing import Invoice, InvoicingRun
-from workflows import billing, documents, pricing
+from workflows import billing, documents, outbox, pricing
 from workflows.accounts import actor_for
 
 from .context import job_database
-from .mail import send_mail
-from .queue import queue_for
+from .queue import enqueue
 
 log = logging.getLogger(__name__)
 PDF_CHUNK = 200
-EMAILS = Path(__file__).resolve().parent.parent / "templates" / "emails"
 
 
 def _progress(run_id: int):
@@ -68,42 +64,38 @@ def issue_run(run_id: int, account_id: int) -> int:
         actor = actor_for(Account.get_by_id(account_id))
         billing.mark_run(run_id, "issuing")
         try:
-            ids = billing.issue_month(actor, run.town_id, run.month)
+            with transaction():  # the invoices and their e-mails, or neither
+                ids = billing.issue_month(actor, run.town_id, run.month)
+                notify_issued(ids)
         except Exception as exc:
             billing.mark_run(run_id, "failed", error=repr(exc)[:2000])
             raise
         billing.mark_run(
             run_id, "issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
         )
-        # After the commit: mails, then the PDFs for the workers.
-        notify_issued(ids)
-        queue = queue_for(cfg)
-        for i in range(0, len(ids), PDF_CHUNK):
-            queue.enqueue(
-                render_invoice_pdfs, ids[i : i + PDF_CHUNK], job_timeout=3600, result_ttl=300
-            )
+        for i in range(0, len(ids), PDF_CHUNK):  # the PDFs, shared by the workers
+            enqueue(cfg, render_invoice_pdfs, ids[i : i + PDF_CHUNK], job_timeout=3600)
     return len(ids)
 
 
 def notify_issued(invoice_ids: list[int]) -> int:
-    env = Environment(loader=FileSystemLoader(str(EMAILS)), autoescape=False)
-    template = env.get_template("invoice_issued.txt")
+    """Write the e-mail of each issued invoice to the outbox (sent by the mail job)."""
     to = billing.recipients(invoice_ids)
-    sent = 0
+    mails = []
     for i in range(0, len(invoice_ids), 1000):
         for inv in Invoice.select().where(Invoice.id.in_(invoice_ids[i : i + 1000])):
             if not to.get(inv.id):
                 continue
-            text = template.render(
-                number=inv.number,
-                town_name=inv.town_name,
-                month=documents.month_fr(inv.month),
-                total=pricing.format_euros(inv.total_cents),
-                due_date=inv.due_date.strftime("%d/%m/%Y") if inv.due_date else "",
-            )
-            send_mail(to[inv.id], f"Votre facture {inv.number} – {inv.town_name}", text)
-            sent += 1
-    return sent
+            values = {
+                "number": inv.number,
+                "town_name": inv.town_name,
+                "month": documents.month_fr(inv.month),
+                "total": pricing.format_euros(inv.total_cents),
+                "due_date": inv.due_date.strftime("%d/%m/%Y") if inv.due_date else "",
+            }
+            subject = f"Votre facture {inv.number} – {inv.town_name}"
+            mails.append(outbox.Mail(tuple(to[inv.id]), subject, "invoice_issued", values))
+    return outbox.write_many(mails)
 
 
 def render_invoice_pdfs(invoice_ids: list[int]) -> int:
@@ -116,13 +108,19 @@ def render_invoice_pdfs(invoice_ids: list[int]) -> int:
 
 
 def enqueue_run(config, run_id: int):
-    return queue_for(config).enqueue(
-        run_invoicing, run_id, job_timeout=3600, result_ttl=3600, job_id=f"invoicing-run-{run_id}"
+    return enqueue(
+        config,
+        run_invoicing,
+        run_id,
+        job_timeout=3600,
+        result_ttl=3600,
+        job_id=f"invoicing-run-{run_id}",
     )
 
 
 def enqueue_issue(config, run_id: int, account_id: int):
-    return queue_for(config).enqueue(
+    return enqueue(
+        config,
         issue_run,
         run_id,
         account_id,

@@ -1,62 +1,32 @@
-"""Outgoing mail. `send_mail` sends through SMTP when SMTP_HOST is set in the environment
-(SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, MAIL_FROM beside it); otherwise it
-writes each message as an .eml file in instance/outbox/ (one file per message), which is
-the embedded default, what the README tells how to read, and what tests read.
+"""Sending the outbox (workflows.outbox): through SMTP when SMTP_HOST is set (SMTP_PORT,
+SMTP_USER, SMTP_PASSWORD, SMTP_STARTTLS, MAIL_FROM beside it), otherwise as one .eml file
+per message in instance/outbox/, which is the embedded default, what the README tells how
+to read, and what tests read.
 
-Web requests never send mail themselves: they call `enqueue_mail` once their transaction
-has committed, and a worker runs `send_template`."""
+Web requests and jobs never send mail themselves: they write it to the outbox in their
+transaction, which asks for `deliver_outgoing` once it commits; the timer runs it too, so
+a message written while Redis was down is sent when it is back. One run sends everything
+that waits, over one SMTP connection."""
 
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 import uuid
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from config import get_config
 from models import utcnow
+from workflows import effects, outbox
+
+from .context import job_database
+from .queue import started
 
 log = logging.getLogger(__name__)
-SENDER = "Portail Famille <ne-pas-repondre@portail-famille.fr>"
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "emails"
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    user: str
-    password: str
-    starttls: bool
-    sender: str
-
-
-def smtp_settings() -> SmtpSettings | None:
-    """SMTP settings from the environment, or None when SMTP_HOST is not set (outbox)."""
-    env = os.environ.get
-    host = env("SMTP_HOST", "").strip()
-    if not host:
-        return None
-    starttls = env("SMTP_STARTTLS", "1").strip().lower() not in ("0", "false", "no", "")
-    return SmtpSettings(
-        host=host,
-        port=int(env("SMTP_PORT", "587" if starttls else "25")),
-        user=env("SMTP_USER", ""),
-        password=env("SMTP_PASSWORD", ""),
-        starttls=starttls,
-        sender=env("MAIL_FROM", SENDER),
-    )
-
-
-def outbox() -> Path:
-    return Path(get_config().INSTANCE_PATH) / "outbox"
+BATCH = 200
 
 
 def build_message(
@@ -74,80 +44,90 @@ def build_message(
     return msg
 
 
-def _deliver_smtp(msg: EmailMessage, cfg: SmtpSettings) -> None:
-    with smtplib.SMTP(cfg.host, cfg.port, timeout=30) as smtp:
-        if cfg.starttls:
+class Transport:
+    """Where messages go: one SMTP connection, opened at the first message and kept for the
+    batch (reopened once if the server drops it), or the outbox folder."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except smtplib.SMTPException:
+                pass
+            self.smtp = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        smtp = smtplib.SMTP(cfg.SMTP_HOST, cfg.SMTP_PORT, timeout=30)
+        if cfg.SMTP_STARTTLS:
             smtp.starttls(context=ssl.create_default_context())
-        if cfg.user:
-            smtp.login(cfg.user, cfg.password)
-        smtp.send_message(msg)
+        if cfg.SMTP_USER:
+            smtp.login(cfg.SMTP_USER, cfg.SMTP_PASSWORD)
+        return smtp
+
+    def send(self, msg: EmailMessage) -> Path | None:
+        """Send one message. Returns the .eml path in outbox mode, None through SMTP (an SMTP
+        error is raised: the row is tried again later)."""
+        if not self.config.SMTP_HOST:
+            folder = Path(self.config.INSTANCE_PATH) / "outbox"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+            path.write_bytes(bytes(msg))
+            return path
+        for attempt in (1, 2):
+            if self.smtp is None:
+                self.smtp = self._connect()
+            try:
+                self.smtp.send_message(msg)
+                return None
+            except smtplib.SMTPServerDisconnected:
+                self.smtp = None
+                if attempt == 2:
+                    raise
+        return None
 
 
 def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None) -> Path | None:
-    """Send one message now (from a job). Returns the .eml path in outbox mode, None when
-    sent through SMTP (an SMTP error is raised, so rq's Retry can try again)."""
+    """Send one message now, outside the outbox (a shell, a test of the transport)."""
+    cfg = get_config()
     recipients = [to] if isinstance(to, str) else list(to)
-    cfg = smtp_settings()
-    msg = build_message(
-        recipients, subject, text, html, cfg.sender if cfg else os.environ.get("MAIL_FROM", SENDER)
-    )
-    if cfg is not None:
-        _deliver_smtp(msg, cfg)
-        log.info("mail to %s: %s (smtp %s)", msg["To"], subject, cfg.host)
-        return None
-    folder = outbox()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
-    path.write_bytes(bytes(msg))
-    log.info("mail to %s: %s (%s)", msg["To"], subject, path.name)
-    return path
+    with Transport(cfg) as transport:
+        return transport.send(build_message(recipients, subject, text, html, cfg.MAIL_FROM))
 
 
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(["html"]),
-    )
-
-
-def render_mail(name: str, **values) -> tuple[str, str | None]:
-    """The plain-text body (templates/emails/NAME.txt) and the HTML one (NAME.html, if any)."""
-    env = _env()
-    text = env.get_template(f"{name}.txt").render(**values)
-    html = None
-    if (TEMPLATES / f"{name}.html").exists():
-        html = env.get_template(f"{name}.html").render(**values)
-    return text, html
-
-
-def send_template(to: str | list[str], subject: str, name: str, values: dict) -> Path | None:
-    """The rq job: render the French e-mail `name` and send it."""
-    text, html = render_mail(name, **values)
-    return send_mail(to, subject, text, html)
-
-
-def enqueue(config, func, *args, **kwargs):
-    """Enqueue a mail job (call it after the commit). Retried by rq when SMTP fails.
-    Returns the job, or None when Redis is unreachable (logged: the web answer stays the
-    same, so no caller reveals anything by failing)."""
-    from rq import Retry
-
-    from .queue import queue_for
-
-    try:
-        return queue_for(config).enqueue(
-            func,
-            *args,
-            **kwargs,
-            job_timeout=120,
-            result_ttl=300,
-            retry=Retry(max=3, interval=[10, 60, 300]),
-        )
-    except Exception:  # noqa: BLE001 - Redis down: log it, do not break the page
-        log.error("could not enqueue mail job %s", getattr(func, "__name__", func), exc_info=True)
-        return None
-
-
-def enqueue_mail(config, to: str | list[str], subject: str, name: str, **values):
-    return enqueue(config, send_template, to, subject, name, values)
+def deliver_outgoing(max_batches: int = 1000) -> int:
+    """The job: send what waits in the outbox, BATCH messages at a time, each batch claimed
+    first (two senders never send the same message) and marked sent once sent. Returns how
+    many were sent."""
+    with job_database() as cfg:
+        started(cfg, effects.DELIVER_MAIL)
+        total = 0
+        with Transport(cfg) as transport:
+            for _ in range(max_batches):
+                batch = outbox.claim(BATCH)
+                if not batch:
+                    break
+                done = []
+                for row in batch:
+                    msg = build_message(
+                        row.recipients.split(", "), row.subject, row.text, row.html, cfg.MAIL_FROM
+                    )
+                    try:
+                        transport.send(msg)
+                    except (OSError, smtplib.SMTPException) as exc:
+                        log.warning("mail %d to %s failed: %r", row.id, row.recipients, exc)
+                        outbox.failed(row.id, repr(exc), row.attempts)
+                        continue
+                    done.append(row.id)
+                outbox.sent(done)
+                total += len(done)
+    if total:
+        log.info("sent %d e-mails", total)
+    return total

@@ -1,5 +1,6 @@
 """The timer: rq's own cron scheduler enqueues the validator every VALIDATE_EVERY seconds,
-and the other periodic jobs."""
+and the other periodic jobs. Each is also what catches up after a lost job or a Redis
+outage: the database says what is left to do."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from rq.cron import CronScheduler
 
 from config import get_config
 
+from .mail import deliver_outgoing
 from .maintenance import PURGE_EVERY, purge_personal_logs
+from .notifications import notify_decided_requests
 from .payments import abandon_stale_payments
 from .queue import redis_from_url, setting
 from .validator import validate_pending
+
+MAIL_EVERY = 60
 
 
 def build_scheduler(config=None) -> CronScheduler:
@@ -18,27 +23,18 @@ def build_scheduler(config=None) -> CronScheduler:
     scheduler = CronScheduler(
         connection=redis_from_url(setting(config, "REDIS_URL")), name="portail-timer"
     )
-    scheduler.register(
-        validate_pending,
-        queue_name=setting(config, "QUEUE_NAME"),
-        interval=setting(config, "VALIDATE_EVERY"),
-        job_timeout=3600,
-        result_ttl=300,
-    )
-    # Online payments with no result from the provider after a while are asked once more,
-    # then abandoned, which frees their invoices.
-    scheduler.register(
-        abandon_stale_payments,
-        queue_name=setting(config, "QUEUE_NAME"),
-        interval=600,
-        job_timeout=600,
-        result_ttl=300,
-    )
-    scheduler.register(  # CNIL: connection logs kept 12 months
-        purge_personal_logs,
-        queue_name=setting(config, "QUEUE_NAME"),
-        interval=PURGE_EVERY,
-        job_timeout=3600,
-        result_ttl=300,
-    )
+    queue = setting(config, "QUEUE_NAME")
+    for func, every, timeout in (
+        (validate_pending, setting(config, "VALIDATE_EVERY"), 3600),
+        # Requests decided and e-mails written while no job could be queued.
+        (notify_decided_requests, MAIL_EVERY, 600),
+        (deliver_outgoing, MAIL_EVERY, 1800),
+        # Online payments with no result from the provider after a while are asked once
+        # more, then abandoned, which frees their invoices.
+        (abandon_stale_payments, 600, 600),
+        (purge_personal_logs, PURGE_EVERY, 3600),  # CNIL: connection logs kept 12 months
+    ):
+        scheduler.register(
+            func, queue_name=queue, interval=every, job_timeout=timeout, result_ttl=300
+        )
     return scheduler

@@ -6,6 +6,7 @@ from .accounts import (
     ConnectionLog,
     EnrolmentOffer,
     HouseholdChange,
+    IdempotentReply,
     OneTimeToken,
     PickupPerson,
 )
@@ -27,6 +28,7 @@ from .catalogue import Closure, Enrolment, Service, Site, Unit
 from .db import (
     BaseModel,
     HotQuery,
+    after_commit,
     among,
     bind_database,
     database,
@@ -37,6 +39,7 @@ from .db import (
 )
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
+from .outbox import OutgoingMail
 
 ALL_MODELS = [
     Town,
@@ -71,6 +74,8 @@ ALL_MODELS = [
     PickupPerson,
     HouseholdChange,
     EnrolmentOffer,
+    OutgoingMail,
+    IdempotentReply,
 ]
 
 
@@ -102,6 +107,7 @@ __all__ = [
     "Town",
     "Unit",
     "WorkflowHistory",
+    "after_commit",
     "among",
     "bind_database",
     "create_schema",

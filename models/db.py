@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from peewee import Cast, DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, Value, fn
 from playhouse.db_url import connect
 
 database = DatabaseProxy()
+log = logging.getLogger(__name__)
 
 
 class BaseModel(Model):
@@ -43,16 +47,65 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
 
+class _Pending(threading.local):
+    """The callbacks waiting for the outermost `transaction()` of this thread to commit
+    (None outside any)."""
+
+    callbacks: list[tuple[object, Callable[[], None]]] | None = None
+
+
+_pending = _Pending()
+
+
 @contextmanager
 def transaction():
     """One write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
-    so two processes never both read then fail to upgrade; PostgreSQL uses row locks."""
-    if is_sqlite():
-        with database.obj.atomic("IMMEDIATE"):
-            yield
-    else:
-        with database.atomic():
-            yield
+    so two processes never both read then fail to upgrade; PostgreSQL uses row locks.
+
+    Nested, it is a savepoint. What `after_commit` registers inside runs once the outermost
+    one has committed, and is dropped with what a rolled-back block (or savepoint) did."""
+    outermost = _pending.callbacks is None
+    if outermost:
+        _pending.callbacks = []
+    mark = len(_pending.callbacks)
+    try:
+        if is_sqlite() and outermost:
+            with database.obj.atomic("IMMEDIATE"):
+                yield
+        else:
+            with database.atomic():
+                yield
+    except BaseException:
+        if outermost:
+            _pending.callbacks = None
+        else:
+            del _pending.callbacks[mark:]
+        raise
+    if outermost:
+        callbacks, _pending.callbacks = _pending.callbacks, None
+        for _key, callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - what is committed stays committed
+                log.exception("after-commit callback %r failed", callback)
+
+
+def after_commit(callback: Callable[[], None], key: object = None) -> None:
+    """Run `callback` once the current transaction has committed, or at once when there is
+    none (what was written is already committed). Never run for a transaction that rolls
+    back: jobs are enqueued and mail is sent only for what is really in the database
+    (pretix's transaction.on_commit). With `key`, a callback already registered under the
+    same key in this transaction is not registered again (one sweep asked for, however
+    many lines were sent)."""
+    pending = _pending.callbacks
+    if pending is None:
+        if database.obj is not None and database.in_transaction():
+            raise RuntimeError("after_commit inside a transaction not opened by transaction()")
+        callback()
+        return
+    if key is not None and any(k == key for k, _ in pending):
+        return
+    pending.append((key, callback))
 
 
 def among(field, ids):

@@ -125,17 +125,25 @@ def rq_bin() -> str:
     return str(Path(sys.executable).parent / "rq")
 
 
+def worker_command(queue_name: str | None = None) -> list[str]:
+    """A real rq worker of the class production runs (`flask worker`: a SimpleWorker), in
+    burst mode: it runs what is queued, then exits."""
+    return [
+        rq_bin(),
+        "worker",
+        "--burst",
+        "--worker-class",
+        "rq.worker.SimpleWorker",
+        "--url",
+        os.environ["REDIS_URL"],
+        queue_name or os.environ["QUEUE_NAME"],
+    ]
+
+
 def run_worker(queue_name: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """A real rq worker, in its own process, in burst mode: it runs what is queued and exits."""
     return subprocess.run(
-        [
-            rq_bin(),
-            "worker",
-            "--burst",
-            "--url",
-            os.environ["REDIS_URL"],
-            queue_name or os.environ["QUEUE_NAME"],
-        ],
+        worker_command(queue_name),
         cwd=ROOT,
         env=os.environ.copy(),
         capture_output=True,

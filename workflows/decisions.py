@@ -22,7 +22,7 @@ from models import (
     transaction,
 )
 
-from . import messages
+from . import effects, messages
 from .calendar import PARIS, to_utc_naive
 from .definitions import BOOKING, REQUEST
 from .engine import SYSTEM, Actor, Follow, Forbidden, WorkflowError, check_many, fire_many
@@ -225,7 +225,10 @@ def complete_requests(request_ids=None) -> int:
         if not request_ids:
             return 0
         where &= Request.id.in_(request_ids)
-    return len(fire_many(REQUEST, "complete", SYSTEM, "system", where, values={"summary": summary}))
+    done = len(fire_many(REQUEST, "complete", SYSTEM, "system", where, values={"summary": summary}))
+    if done:
+        effects.ask(effects.ANNOUNCE)  # the households are told once this commits
+    return done
 
 
 # -- the validator and the staff's worklist ---------------------------------------------------

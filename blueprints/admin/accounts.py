@@ -42,7 +42,7 @@ def _public_url() -> str:
 def _enqueue_invitations(guardian_ids: list[int]) -> int:
     """Give each guardian a login and queue its e-mail (after each commit)."""
     from jobs.accounts import send_invitation
-    from jobs.mail import enqueue
+    from jobs.queue import enqueue
 
     sent = 0
     for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
@@ -202,7 +202,7 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
     @expose("/", methods=("POST",))
     def decide(self):
         from jobs.accounts import send_enrolment_decision
-        from jobs.mail import enqueue
+        from jobs.queue import enqueue
 
         decision = request.form.get("decision", "")
         reason = (request.form.get("reason") or "").strip()[:500]

@@ -167,10 +167,6 @@ class WorklistView(StaffOnly, BaseView):
                 "error",
             )
             return self._render(f, selected=ids, reason=reason, status=403)
-        from jobs.mail import enqueue
-        from jobs.notifications import notify_decided_requests
-
-        enqueue(current_app.config, notify_decided_requests)  # tell the families, after commit
         flash(result_message(result, len(ids)), "success")
         args = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in f.items() if v}
         return redirect(url_for(".index", **args))

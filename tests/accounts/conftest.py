@@ -43,6 +43,11 @@ def drain(queue) -> int:
 
 
 def outbox(app) -> list:
+    """The messages sent, once what waits in the outbox table has been sent, here, as the
+    mail job does in a worker."""
+    from jobs.mail import deliver_outgoing
+
+    deliver_outgoing()
     folder = Path(app.config["INSTANCE_PATH"]) / "outbox"
     if not folder.exists():
         return []

@@ -34,7 +34,7 @@ def test_invitation_link_password_login(app, live_server, browser):  # noqa: F81
     town = f.town("villea")
     h = _household_without_login(town, "invitee@exemple.fr")
     from jobs.accounts import send_invitation
-    from jobs.mail import enqueue
+    from jobs.queue import enqueue
 
     accounts.invite_guardian(Guardian.get(Guardian.household == h.id))
     enqueue(app.config, send_invitation, Guardian.get(Guardian.household == h.id).id, live_server)

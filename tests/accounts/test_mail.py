@@ -3,7 +3,9 @@ and mail sent by a real rq worker after the commit."""
 
 import smtplib
 
+from config import get_config
 from jobs import mail
+from workflows import outbox as mail_outbox
 
 from ..conftest import run_worker
 from .conftest import mails_to, outbox, text_of
@@ -40,36 +42,39 @@ def test_smtp_when_configured(app, monkeypatch):
         def send_message(self, msg):
             sent.append(("send", msg["To"], msg["Subject"], msg["From"]))
 
+        def quit(self):
+            sent.append(("quit",))
+
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     monkeypatch.setenv("SMTP_HOST", "smtp.exemple.fr")
     monkeypatch.setenv("SMTP_PORT", "2525")
     monkeypatch.setenv("SMTP_USER", "portail")
     monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
     monkeypatch.setenv("MAIL_FROM", "Mairie <mairie@exemple.fr>")
-    assert (
-        mail.send_template(
-            "b@exemple.fr", "Sujet", "password_reset", {"link": "https://x/y", "hours": 1}
-        )
-        is None
-    )
-    assert sent == [
+    mail_outbox.write("b@exemple.fr", "Sujet", "password_reset", link="https://x/y", hours=1)
+    mail_outbox.write("c@exemple.fr", "Sujet 2", "password_reset", link="https://x/z", hours=1)
+    assert mail.deliver_outgoing() == 2
+    assert sent == [  # both over one connection
         ("connect", "smtp.exemple.fr", 2525),
         ("starttls",),
         ("login", "portail", "s3cret"),
         ("send", "b@exemple.fr", "Sujet", "Mairie <mairie@exemple.fr>"),
+        ("send", "c@exemple.fr", "Sujet 2", "Mairie <mairie@exemple.fr>"),
+        ("quit",),
     ]
     assert outbox(app) == []
+    assert mail.deliver_outgoing() == 0  # sent once
 
 
 def test_starttls_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("SMTP_HOST", "localhost")
     monkeypatch.setenv("SMTP_STARTTLS", "0")
-    s = mail.smtp_settings()
-    assert s.starttls is False and s.port == 25
+    s = get_config()
+    assert s.SMTP_STARTTLS is False and s.SMTP_PORT == 25
 
 
 def test_templates_are_french_text_and_html():
-    text, html = mail.render_mail(
+    text, html = mail_outbox.render(
         "invitation",
         town_name="Ville A",
         first_name="Camille",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from pathlib import Path
 
 from peewee import fn
 
@@ -13,9 +12,12 @@ from models import Booking, Request, RequestLine, Unit, WorkflowHistory
 from workflows import bookings
 
 from .. import factories as f
-from ..conftest import ROOT, rq_bin
+from ..conftest import ROOT, worker_command
 
 SCHOOL_UNITS = ("REPAS", "PAI", "GARDERIE MATIN", "GARDERIE 16H30-18H30")
+
+
+SWEEP = "jobs.validator.validate_pending"
 
 
 def start_worker(**popen) -> subprocess.Popen:
@@ -23,37 +25,19 @@ def start_worker(**popen) -> subprocess.Popen:
     for. Its output goes to /dev/null unless `stdout`/`stderr` say otherwise."""
     popen.setdefault("stdout", subprocess.DEVNULL)
     popen.setdefault("stderr", subprocess.DEVNULL)
-    return subprocess.Popen(
-        [rq_bin(), "worker", "--burst", "--url", os.environ["REDIS_URL"], os.environ["QUEUE_NAME"]],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        **popen,
-    )
+    return subprocess.Popen(worker_command(), cwd=ROOT, env=os.environ.copy(), **popen)
 
 
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (read from /proc)."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # it ended meanwhile
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
+def queued(queue, func_name: str = SWEEP) -> list:
+    """The jobs of `func_name` waiting in the queue (what the operations asked for)."""
+    return [job for job in queue.jobs if job.func_name == func_name]
 
 
-def kill_worker(worker: subprocess.Popen) -> list[int]:
-    """SIGKILL a worker started with start_new_session=True and its work-horse. rq's horse
-    puts itself in a process group of its own (os.setpgrp), so it is killed by its group
-    first, then the worker's group. Returns the horses' pids."""
-    horses = children_of(worker.pid)
-    for pid in horses:
-        os.killpg(pid, signal.SIGKILL)
+def kill_worker(worker: subprocess.Popen) -> None:
+    """SIGKILL a worker started with start_new_session=True (the SimpleWorker runs its job in
+    its own process: the job dies with it), and anything it started."""
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=60)
-    return horses
 
 
 def pending_lines(town, n_lines: int, codes=SCHOOL_UNITS, max_days: int = 80) -> int:

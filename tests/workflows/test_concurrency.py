@@ -10,7 +10,7 @@ from workflows import bookings, decisions
 
 from .. import factories as f
 from ..conftest import run_worker
-from ..jobs.workers import decisions_per_booking, start_worker, state_counts
+from ..jobs.workers import decisions_per_booking, queued, start_worker, state_counts
 
 ALREADY = "Ce jour est déjà réservé ou une demande est déjà en cours."
 FULL = "Plus de place disponible ce jour-là."
@@ -91,7 +91,9 @@ def _ten_children_ask_for_three_places(town, waiting_list: bool):
 
 def _two_workers(queue, monkeypatch):
     monkeypatch.setenv("VALIDATOR_BATCH", "2")  # five batches to share between them
-    jobs = [queue.enqueue(validate_pending, job_timeout=600) for _ in range(2)]
+    # the sends asked for one sweep; a second one runs beside it
+    jobs = [*queued(queue), queue.enqueue(validate_pending, job_timeout=600)]
+    assert len(jobs) == 2
     workers = [start_worker(), start_worker()]
     for w in workers:
         assert w.wait(timeout=300) == 0
@@ -142,7 +144,7 @@ def test_waiting_list_ranks_and_first_waiting_admitted_on_cancellation(queue, mo
         f.parent_actor(h), [bookings.RequestSpec(child.id, [(repas.id, day, "cancel")])]
     )
     assert Booking.get_by_id(booked.id).state == "cancel_requested"
-    job = queue.enqueue(validate_pending, job_timeout=600)
+    (job,) = queued(queue)
     run_worker()
     assert job.return_value(refresh=True) == 1
 
