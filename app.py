@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from blueprints import account, admin, api, auth, billing, database, extensions, portal
     from jobs import cli
+    from web import gate, proxies
 
     database.init_app(app)
     extensions.init_app(app)
@@ -26,4 +27,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     billing.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
+    proxies.init_app(app)  # who the client is, behind trusted proxies
+    gate.init_app(app)  # outermost: a refusal costs nothing of the app
     return app

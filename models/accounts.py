@@ -130,3 +130,22 @@ class EnrolmentOffer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.service.name} – {self.site.name}"
+
+
+class IdempotentReply(BaseModel):
+    """The answer given to a request sent with an Idempotency-Key: a retry with the same key
+    (after a timeout, a double tap) gets this answer again instead of acting twice. Written
+    in the same transaction as what the request did; kept a day."""
+
+    account = ForeignKeyField(Account, on_delete="CASCADE", index=False)
+    key = CharField(max_length=255)
+    fingerprint = CharField(max_length=64)  # SHA-256 of what was asked: a key used for
+    status = IntegerField(default=0)  # something else is refused
+    body = TextField(default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("account", "key"), True),)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.key}"

@@ -240,16 +240,25 @@
     paint(el);
   }
 
-  var timer = null, busy = false;
+  // The server tags each answer (ETag); the browser asks again with it and is told "nothing
+  // changed" (304) for a few bytes, and hands us the same answer: we skip it.
+  var timer = null, busy = false, lastTag = null, backoff = 0;
   function poll(now) {
     if (timer) clearTimeout(timer);
     timer = null;
     if (busy || (document.hidden && !now)) { schedule(); return; }
     busy = true;
     var url = root.dataset.jsonUrl + "?from=" + root.dataset.from + "&to=" + root.dataset.to;
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(url, { credentials: "same-origin", cache: "no-cache", headers: { "Accept": "application/json" } })
       .then(function (r) {
         if (r.status === 401) { sessionEnded(); return null; }
+        if (r.status === 503) {  // the portal is busy: come back when it says
+          backoff = (parseInt(r.headers.get("Retry-After"), 10) || 10) * 1000;
+          return null;
+        }
+        var tag = r.headers.get("ETag");
+        if (r.ok && tag && tag === lastTag && !now) return null;
+        lastTag = tag;
         return r.ok ? r.json() : null;
       })
       .then(function (data) {
@@ -275,7 +284,11 @@
       '">Se reconnecter</a>';
     root.parentNode.insertBefore(note, root);
   }
-  function schedule() { if (!timer && !ended) timer = setTimeout(poll, pollMs); }
+  function schedule() {
+    if (timer || ended) return;
+    timer = setTimeout(poll, Math.max(pollMs, backoff));
+    backoff = 0;
+  }
 
   document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(true); });
   document.addEventListener("keydown", function (ev) {

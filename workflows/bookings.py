@@ -27,7 +27,7 @@ from models import (
     transaction,
 )
 
-from . import messages
+from . import effects, messages
 from .calendar import to_utc_naive
 from .decisions import complete_requests, decide, decided, line_items, line_rows, now_or
 from .definitions import BOOK_TRANSITIONS, BOOKING, REQUEST
@@ -463,6 +463,7 @@ def _send(
             )
             .execute()
         )
+    effects.ask(effects.VALIDATE)  # the validator decides the timer's lines once this commits
     instant = line_items(
         line_rows()
         .join(Unit, on=RequestLine.unit == Unit.id)
@@ -532,6 +533,17 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
         for item, code in refused
     ]
     return n, problems
+
+
+def request_version(req: Request) -> str:
+    """A tag that changes whenever the request or one of its lines changes state."""
+    n, last = (
+        RequestLine.select(fn.COUNT(RequestLine.id), fn.MAX(RequestLine.decided_at))
+        .where(RequestLine.request == req.id, RequestLine.state != "pending")
+        .tuples()
+        .get()
+    )
+    return f"r{req.id}-{req.state}-{req.summary}-{n}-{last or 0}"
 
 
 def request_detail(request_id: int):

@@ -11,11 +11,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
-from workflows import bookings
+from workflows import bookings, idempotency
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
 
+from ..auth.limits import login_failed, login_limited
 from ..extensions import csrf
 from .openapi import build_spec
 
@@ -89,10 +90,12 @@ def _own_child(child_id) -> Child:
 
 
 @bp.post("/v1/auth/token")
+@login_limited
 def token():
     data = _json_body()
     account = authenticate(str(data.get("email", "")), str(data.get("password", "")))
     if account is None:
+        login_failed()
         raise ApiError(401, "invalid_credentials", "Unknown e-mail or wrong password.")
     value = _serializer().dumps({"a": account.id, "v": account.session_version})
     return jsonify(
@@ -163,9 +166,37 @@ def _request_json(req: Request) -> dict:
 @bp.post("/v1/requests")
 @token_required
 def create_request():
+    """Send a request. With an Idempotency-Key header, a retry (after a timeout, say) gets
+    the first answer back, with `Idempotent-Replayed: true`, and sends nothing more."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not idempotency.valid_key(key):
+        raise ApiError(400, "bad_request", "Idempotency-Key must be 1 to 255 ASCII characters.")
     data = _json_body()
     child = _own_child(data.get("child"))
-    raw_lines = data.get("lines")
+    lines = _request_lines(child, data.get("lines"))
+
+    def send() -> tuple[int, str]:
+        (number,) = _submit(child, lines)
+        return 201, current_app.json.dumps(_request_json(Request.get_by_id(number)))
+
+    if key is None:
+        status, body, replayed = *send(), False
+    else:
+        try:
+            status, body, replayed = idempotency.once(
+                g.account.id, key, idempotency.fingerprint(request.path, request.get_data()), send
+            )
+        except idempotency.KeyReused:
+            raise ApiError(
+                422, "idempotency_key_reused", "This Idempotency-Key was used for another request."
+            ) from None
+    response = current_app.response_class(body, status=status, mimetype="application/json")
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _request_lines(child: Child, raw_lines) -> list[tuple[int, dt.date, str]]:
     if not isinstance(raw_lines, list) or not raw_lines:
         raise ApiError(400, "bad_request", "lines must be a non-empty list.")
     if len(raw_lines) > 2000:
@@ -188,8 +219,12 @@ def create_request():
         if action not in bookings.ACTIONS:
             raise ApiError(400, "bad_request", f"lines[{i}]: action must be book or cancel.")
         lines.append((unit_id, _date(raw.get("date"), f"lines[{i}].date"), action))
+    return lines
+
+
+def _submit(child: Child, lines) -> list[int]:
     try:
-        (number,) = bookings.submit(g.actor, [bookings.RequestSpec(child.id, lines)])
+        return bookings.submit(g.actor, [bookings.RequestSpec(child.id, lines)])
     except bookings.RequestRefused as e:
         conflict = all(p.code in ("already_booked", "not_booked") for p in e.problems)
         raise ApiError(
@@ -202,19 +237,24 @@ def create_request():
         raise ApiError(403, "forbidden", "Not allowed.") from None
     except WorkflowError as e:
         raise ApiError(422, e.code, str(e)) from None
-    from jobs.queue import enqueue_validation
-
-    enqueue_validation(current_app.config)
-    return jsonify(_request_json(Request.get_by_id(number))), 201
 
 
 @bp.get("/v1/requests/<int:number>")
 @token_required
 def get_request(number: int):
+    """Polled until the request is decided: with If-None-Match, "nothing changed" (304)
+    costs one small query."""
     req = Request.get_or_none(Request.id == number)
     if req is None or req.household_id != g.household.id or req.state == "basket":
         raise ApiError(404, "not_found", "No such request in your household.")
-    return jsonify(_request_json(req))
+    tag = bookings.request_version(req)
+    if tag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(_request_json(req))
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get("/openapi.json")

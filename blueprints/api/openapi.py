@@ -22,8 +22,26 @@ def _errors(*codes: int) -> dict:
         404: "Not found or not yours",
         409: "Conflict with the current state",
         422: "Refused by the rules",
+        429: "Too many failed logins; try again later",
+        503: "The portal is busy: retry after the Retry-After header's seconds",
     }
-    return {str(c): _resp(words[c], ERROR) for c in codes}
+    out = {str(c): _resp(words[c], ERROR) for c in (*codes, 503)}
+    out["503"]["headers"] = {"Retry-After": RETRY_AFTER}
+    return out
+
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before sending the request again",
+    "schema": {"type": "integer"},
+}
+ETAG = {"description": "The version of this answer", "schema": {"type": "string"}}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the answer the client has: 304 when nothing changed since",
+    "schema": {"type": "string"},
+}
 
 
 def build_spec() -> dict:
@@ -162,7 +180,7 @@ def build_spec() -> dict:
                             },
                         },
                     ),
-                    **_errors(400, 401),
+                    **_errors(400, 401, 429),
                 },
             }
         },
@@ -245,7 +263,23 @@ def build_spec() -> dict:
         operations={
             "post": {
                 "summary": "Send a request of booking and cancellation lines for a child",
+                "description": (
+                    "With an Idempotency-Key header, a retry with the same key (after a "
+                    "timeout, say) gets the first answer again, with the header "
+                    "Idempotent-Replayed: true, and sends nothing more. A key is the "
+                    "account's for 24 hours; used again for another body, it is refused "
+                    "with 422 idempotency_key_reused. A send that failed keeps no key."
+                ),
                 "security": secured,
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "description": "A unique value per request, such as a UUID",
+                        "schema": {"type": "string", "maxLength": 255},
+                    }
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -280,10 +314,18 @@ def build_spec() -> dict:
                         "in": "path",
                         "required": True,
                         "schema": {"type": "integer"},
-                    }
+                    },
+                    IF_NONE_MATCH,
                 ],
                 "responses": {
-                    "200": _resp("The request", {"$ref": "#/components/schemas/Request"}),
+                    "200": {
+                        **_resp("The request", {"$ref": "#/components/schemas/Request"}),
+                        "headers": {"ETag": ETAG},
+                    },
+                    "304": {
+                        "description": "Not changed since If-None-Match",
+                        "headers": {"ETag": ETAG},
+                    },
                     **_errors(401, 403, 404),
                 },
             }

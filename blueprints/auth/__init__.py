@@ -42,7 +42,7 @@ from workflows.accounts import (
 
 from ..extensions import login_manager
 from . import limits
-from .limits import account_key, limiter, setting
+from .limits import account_key, limiter, login_failed, login_limited, setting
 
 bp = Blueprint("auth", __name__)
 
@@ -130,7 +130,7 @@ def public_url() -> str:
 
 def after_commit_mail(func, *args) -> None:
     """Enqueue a mail job; call it once the transaction has committed."""
-    from jobs.mail import enqueue
+    from jobs.queue import enqueue
 
     enqueue(current_app.config, func, *args)
 
@@ -246,13 +246,7 @@ def end_current_session() -> None:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(
-    setting("RATELIMIT_LOGIN_ACCOUNT"),
-    key_func=account_key,
-    methods=["POST"],
-    scope="login-account",
-)
-@limiter.limit(setting("RATELIMIT_LOGIN_IP"), methods=["POST"], scope="login-ip")
+@login_limited
 def login():
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
@@ -260,6 +254,7 @@ def login():
     if form.validate_on_submit():
         account = authenticate(form.email.data, form.password.data)
         if account is None:
+            login_failed()
             flash("Adresse e-mail ou mot de passe incorrect.", "error")
         else:
             target = request.args.get("next", "")

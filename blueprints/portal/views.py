@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from collections import OrderedDict
 
 from flask import (
@@ -21,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
-from workflows import bookings
+from workflows import bookings, idempotency
 from workflows import planning as plan
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
 from workflows.engine import Forbidden, WorkflowError
@@ -310,12 +312,17 @@ def planning_json(child_id: int):
     except BadInput as e:
         return jsonify({"ok": False, "message": str(e)}), 400
     now = _now()
+    # The page polls this every few seconds: when nothing changed, say so (304) for the
+    # price of one query.
+    tag = plan.version(child.id, child.household_id, start, end, now)
+    if tag in request.if_none_match:
+        return _not_modified(tag)
     found = plan.child_planning(
         child.id, start, end, household_id=child.household_id, now=now, count_basket=True
     )
     if found is None:
         abort(404)
-    return jsonify(
+    response = jsonify(
         {
             "ok": True,
             "child": child.id,
@@ -325,6 +332,18 @@ def planning_json(child_id: int):
             "cells": [cell_view(c, now) for c in found.cells],
         }
     )
+    return _tagged(response, tag)
+
+
+def _tagged(response, tag: str):
+    """A poll's answer the browser keeps and asks again about with If-None-Match."""
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _not_modified(tag: str):
+    return _tagged(current_app.response_class(status=304), tag)
 
 
 def _add_to_basket(child: Child, lines, also_ids) -> dict:
@@ -482,7 +501,12 @@ def _render_basket(problems=None, status: int = 200):
         f"({ACTION_WORDS.get(p.action, p.action).lower()}) : {p.message_fr}"
         for p in problems or []
     ]
-    return render_template("portal/basket.html", groups=groups, problems=problem_words), status
+    return render_template(
+        "portal/basket.html",
+        groups=groups,
+        problems=problem_words,
+        idempotency_key=uuid.uuid4().hex,
+    ), status
 
 
 @bp.route("/panier")
@@ -518,8 +542,24 @@ def basket_empty():
 @bp.route("/panier/confirmer", methods=["POST"])
 @parent_required
 def basket_confirm():
+    """Send the basket. The form carries an idempotency key: a second tap, or the browser
+    sending the form again after a timeout, gets the first answer (the request's page)
+    instead of "déjà réservé"."""
+    key = request.form.get("idempotency_key", "")
+
+    def send() -> tuple[int, str]:
+        return 303, json.dumps(bookings.basket_send(current_user.actor, _household_id()))
+
     try:
-        ids = bookings.basket_send(current_user.actor, _household_id())
+        if idempotency.valid_key(key):
+            _, body, _ = idempotency.once(
+                current_user.account.id,
+                key,
+                idempotency.fingerprint("basket", str(_household_id())),
+                send,
+            )
+        else:
+            _, body = send()
     except bookings.RequestRefused as e:
         flash(
             "Votre demande n'a pas été envoyée : corrigez les lignes signalées. "
@@ -527,14 +567,12 @@ def basket_confirm():
             "error",
         )
         return _render_basket(e.problems)
-    except Forbidden:
+    except (Forbidden, idempotency.KeyReused):
         abort(404)
+    ids = json.loads(body)
     if not ids:
         flash("Votre panier est vide.", "error")
         return redirect(url_for("portal.basket"))
-    from jobs.queue import enqueue_validation
-
-    enqueue_validation(current_app.config)
     if len(ids) == 1:
         flash(f"Demande n° {ids[0]} envoyée.", "info")
         return redirect(url_for("portal.request_detail", request_id=ids[0]))

@@ -33,11 +33,13 @@ def make_staff(town, roles: str = "approver", email: str | None = None) -> Accou
     )
 
 
-def login(client, email: str, password: str = STAFF_PASSWORD):
-    page = client.get("/connexion")
+def login(client, email: str, password: str = STAFF_PASSWORD, headers=None):
+    page = client.get("/connexion", headers=headers)
     token = csrf_token(page.get_data(as_text=True))
     return client.post(
-        "/connexion", data={"email": email, "password": password, "csrf_token": token}
+        "/connexion",
+        data={"email": email, "password": password, "csrf_token": token},
+        headers=headers,
     )
 
 

@@ -1,0 +1,192 @@
+"""The admission gate: a portal that cannot answer in time says so at once.
+
+Each web process lets a few requests work at a time (`GATE_SLOTS`); the others wait for a
+slot, in order of priority (a parent sending their days first, then logins, pages, and the
+pages' background polls last), each no longer than its kind's wait. One that would wait
+longer is answered at once with 503 and a Retry-After header, in French on pages and in
+JSON under /api/, instead of joining a queue in which every parent waits thirty seconds
+for a timeout. Nothing is lost: a refused request did nothing, and the parent's retry (a
+send carries its Idempotency-Key) is answered as if it were the first.
+
+It sits in front of Flask (a WSGI middleware): a refusal costs no session, no database,
+no template of the app. gunicorn's threads (config/gunicorn.py) take connections as they
+come, so the wait happens here, where it is bounded, not in a listen queue where it is
+not."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Template
+from werkzeug.wsgi import ClosingIterator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    priority: int  # smaller goes first
+    wait: float  # seconds it may wait for a slot
+
+
+SEND = Kind("send", 0, 0.8)
+LOGIN = Kind("login", 1, 0.8)
+PAGE = Kind("page", 2, 0.5)
+POLL = Kind("poll", 3, 0.2)
+
+_SENDS = {"/panier/confirmer", "/api/v1/requests"}
+_LOGINS = {"/connexion", "/api/v1/auth/token"}
+_POLLS = re.compile(r"^/(api/v1/requests/\d+|enfants/\d+/planning\.json|demandes/\d+\.json)$")
+
+
+def kind_of(method: str, path: str) -> Kind | None:
+    """What a request is, for the gate; None for what passes without a slot (static files,
+    which the reverse proxy serves in production anyway)."""
+    if path.startswith("/static/"):
+        return None
+    if method == "POST":
+        if path in _SENDS:
+            return SEND
+        if path in _LOGINS:
+            return LOGIN
+    if method in ("GET", "HEAD") and _POLLS.match(path):
+        return POLL
+    return PAGE
+
+
+class Slots:
+    """`size` slots shared by the threads of one process; a thread asks for one with its
+    kind and gets it, by priority then arrival, within its kind's wait, or not at all."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._cond = threading.Condition()
+        self._queue: list[list] = []  # heap of [priority, arrival, still waiting]
+        self._arrival = itertools.count()
+
+    def take(self, kind: Kind) -> bool:
+        with self._cond:
+            if self.free > 0 and not self._queue:
+                self.free -= 1
+                return True
+            if kind.wait <= 0:
+                return False
+            ticket = [kind.priority, next(self._arrival), True]
+            heapq.heappush(self._queue, ticket)
+            deadline = time.monotonic() + kind.wait
+            while True:
+                self._drop_abandoned()
+                if self.free > 0 and self._queue[0] is ticket:
+                    heapq.heappop(self._queue)
+                    self.free -= 1
+                    self._cond.notify_all()  # the next in line may have a slot too
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    ticket[2] = False  # dropped from the heap when it reaches the top
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(left)
+
+    def give_back(self) -> None:
+        with self._cond:
+            self.free += 1
+            self._cond.notify_all()
+
+    def _drop_abandoned(self) -> None:
+        while self._queue and not self._queue[0][2]:
+            heapq.heappop(self._queue)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for t in self._queue if t[2])
+
+
+BUSY_PAGE = Template(
+    (Path(__file__).resolve().parent.parent / "templates" / "busy.html").read_text("utf-8")
+)
+
+
+class Gate:
+    """WSGI middleware: take a slot, or answer 503 at once."""
+
+    def __init__(
+        self,
+        app: Callable,
+        slots: int,
+        retry_after: int = 10,
+        waits: dict[str, float] | None = None,
+    ) -> None:
+        self.app = app
+        self.slots = Slots(slots)
+        self.retry_after = retry_after
+        self.kinds = {
+            k.name: Kind(k.name, k.priority, (waits or {}).get(k.name, k.wait))
+            for k in (SEND, LOGIN, PAGE, POLL)
+        }
+        self.refused = 0
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        kind = kind_of(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""))
+        if kind is None:
+            return self.app(environ, start_response)
+        if not self.slots.take(self.kinds[kind.name]):
+            self.refused += 1
+            return self._busy(environ, start_response, kind)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.slots.give_back()
+            raise
+        return ClosingIterator(body, [self.slots.give_back])
+
+    def _busy(self, environ: dict, start_response: Callable, kind: Kind) -> list[bytes]:
+        # Spread the retries over twice the base, so they do not all come back at once.
+        seconds = self.retry_after + random.randint(0, self.retry_after)
+        if self.refused % 100 == 1:
+            log.warning(
+                "busy: %s %s refused (%d so far)", kind.name, environ["PATH_INFO"], self.refused
+            )
+        if environ.get("PATH_INFO", "").startswith("/api/") or kind is POLL:
+            body = json.dumps(
+                {
+                    "error": "overloaded",
+                    "message": f"The portal is busy; retry after {seconds} seconds.",
+                    "retry_after": seconds,
+                }
+            ).encode()
+            ctype = "application/json"
+        else:
+            body = BUSY_PAGE.render(seconds=seconds).encode()
+            ctype = "text/html; charset=utf-8"
+        start_response(
+            "503 Service Unavailable",
+            [
+                ("Content-Type", ctype),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", str(seconds)),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [body]
+
+
+def init_app(app) -> None:
+    """Put the gate in front of the app: GATE_SLOTS requests at work per process (0 turns
+    every request away, which is how tests simulate an overload), GATE_RETRY_AFTER the
+    base of the Retry-After answered."""
+    slots = app.config["GATE_SLOTS"]
+    if slots is None:
+        return
+    app.wsgi_app = Gate(app.wsgi_app, slots, app.config["GATE_RETRY_AFTER"])
