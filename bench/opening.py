@@ -592,7 +592,10 @@ async def parent(client: Client, i: int, start_at: float, email_: str, span: tup
             cells = rec["asked"].get(k)
             if not cells:
                 continue
-            key = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            # Fixed per (seed, parent, child): the same key on every retry, and in every run.
+            key = str(
+                uuid.UUID(int=random.Random(f"{client.seed}-{i}-{k}").getrandbits(128), version=4)
+            )
             r = await client.call(
                 s,
                 rng,
