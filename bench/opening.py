@@ -24,7 +24,8 @@ is counted apart). The whole client stops at duration + 240 s at the latest.
 
 Sampled every second: the rq queue's length and started jobs, and the CPU of gunicorn, the
 rq workers (and their work horses), the timer, PostgreSQL (the whole server: postmaster and
-every backend), redis-server (the system one) and the client. Afterwards the database says,
+every backend), redis-server (the system one) and the client. When the client is done, the
+web stops and the background gets up to 60 s to decide what is pending; then the database says,
 for every parent, whether each child's booked REPAS cells of the month are exactly the days
 asked for (one booking and one accepted line per cell), and how long each line waited
 between sent_at and decided_at. Baseline, measured first in the same run: bench/bare.py
@@ -92,6 +93,7 @@ RETRY_AFTER_CAP = 120.0
 BASELINE_SECONDS = 20.0
 DECIDE_WITHIN = 15.0
 SAMPLE_EVERY = 1.0
+DRAIN_SECONDS = 60.0  # after the client, for the background to decide what is pending
 ENDPOINTS = ("token", "children", "planning", "send", "poll")
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -1048,6 +1050,13 @@ def report(res: dict) -> None:
         f"{j['finished_registry']}, failed "
         f"{j['failed_registry']}; mails in the outbox {j['mails']}"
     )
+    af = res.get("after_client")
+    if af:
+        p(
+            f"after the client (web stopped): {af['pending_lines']:,} lines pending, queue "
+            f"{af['queue']:,}; {af['still_pending']:,} still pending after "
+            f"{af['seconds']:.0f} s (the database figures are read after that)"
+        )
     lg = res["logs"]
     p(
         f"logs: gunicorn WORKER TIMEOUT {lg['worker_timeouts']}, tracebacks: web "
@@ -1237,6 +1246,11 @@ def main() -> None:
             res["client_elapsed"] = elapsed
             res["cut_parents"] = cut
 
+            # The web first (it may still be answering requests of its backlog whose
+            # clients have gone, and commit them), then the background gets up to
+            # DRAIN_SECONDS to decide what is still pending.
+            web.stop()
+            res["after_client"] = drain(url, rconn)
             # What rq knows, before the workers stop.
             res["jobs"] = rq_figures(rconn, sampler, tmp)
             bg_cpu = b_["cpu"]["workers"] - a["cpu"]["workers"]
@@ -1341,6 +1355,33 @@ def main() -> None:
             rconn.flushdb()
         except Exception:  # noqa: BLE001
             pass
+
+
+def pending_lines(url: str) -> int:
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM request_line WHERE state = 'pending'")
+        n = cur.fetchone()[0]
+    conn.close()
+    return n
+
+
+def drain(url: str, rconn) -> dict:
+    """After the client and the web have stopped: lines still pending and rq's queue, then
+    how long the background takes to decide those lines (at most DRAIN_SECONDS)."""
+    t0 = time.monotonic()
+    first = pending = pending_lines(url)
+    queue = rconn.llen(f"rq:queue:{QUEUE}")
+    while pending and time.monotonic() - t0 < DRAIN_SECONDS:
+        time.sleep(1)
+        pending = pending_lines(url)
+    return {
+        "pending_lines": first,
+        "queue": queue,
+        "still_pending": pending,
+        "seconds": time.monotonic() - t0 if first else 0.0,
+    }
 
 
 def rq_figures(rconn, sampler: Sampler, instance: Path) -> dict:
