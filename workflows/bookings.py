@@ -30,20 +30,23 @@ from models import (
 from . import effects, messages
 from .calendar import to_utc_naive
 from .decisions import complete_requests, decide, decided, line_items, line_rows, now_or
-from .definitions import BOOK_TRANSITIONS, BOOKING, REQUEST
+from .definitions import BOOKING, REQUEST, REQUEST_LINE
 from .engine import (
     SYSTEM,
     Actor,
     Forbidden,
     WorkflowError,
     check_many,
+    creating_state,
     fire,
+    fire_carried,
     fire_many,
     fire_upsert,
 )
 from .rules import LineItem, RuleContext
 
 ACTIONS = ("book", "cancel")
+SEND = REQUEST_LINE.transition("send")
 CHUNK = 1000
 
 
@@ -133,7 +136,7 @@ def check_lines(
     for child_id, unit_id, day, action in lines:
         item = LineItem(None, None, child_id, unit_id, day, action, None)
         unit = ctx.units.get(unit_id)
-        code = BOOKING.transition(BOOK_TRANSITIONS[action]).guard(item, ctx)
+        code = BOOKING.transition(SEND.carried("draft", action)).guard(item, ctx)
         if not code and unit and role == "parent":
             in_town = (
                 unit.town_id == child_towns.get(child_id)
@@ -236,8 +239,9 @@ def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LinePro
             }
             stale = [existing[(u, d)] for u, d, _ in rows if (u, d) in existing]
             for i in range(0, len(stale), CHUNK):
-                RequestLine.delete().where(RequestLine.id.in_(stale[i : i + CHUNK])).execute()
-            _insert_lines(rid, child_id, rows, "draft", None)
+                where = RequestLine.id.in_(stale[i : i + CHUNK])
+                fire_many(REQUEST_LINE, "drop", actor, "parent", where)
+            _insert_lines(rid, child_id, rows, REQUEST_LINE.initial, None)
     return problems
 
 
@@ -300,11 +304,9 @@ def basket_remove(actor: Actor, household_id: int, line_ids) -> int:
     baskets = list(_basket_ids(household_id).values())
     if not baskets:
         return 0
-    return (
-        RequestLine.delete()
-        .where(RequestLine.id.in_(list(line_ids)), RequestLine.request.in_(baskets))
-        .execute()
-    )
+    where = RequestLine.id.in_(list(line_ids)) & RequestLine.request.in_(baskets)
+    with transaction():
+        return len(fire_many(REQUEST_LINE, "drop", actor, "parent", where))
 
 
 def basket_empty(actor: Actor, household_id: int) -> None:
@@ -313,7 +315,7 @@ def basket_empty(actor: Actor, household_id: int) -> None:
     ):
         with transaction():
             fire(REQUEST, request, "empty", actor, owner=(household_id, None))
-            RequestLine.delete().where(RequestLine.request == request).execute()
+            fire_many(REQUEST_LINE, "drop", actor, "parent", RequestLine.request == request.id)
 
 
 def basket_send(actor: Actor, household_id: int, now=None) -> list[int]:
@@ -351,12 +353,14 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
     by_child = defaultdict(list)
     for c, u, d, a in all_lines:
         by_child[c].append((u, d, a))
+    sent = creating_state(REQUEST_LINE, "send", actor, role)
     with transaction():
         request_ids = []
         for child_id, rows in by_child.items():
             rid = Request.insert(household=owners[child_id][0], child=child_id).execute()
-            # Written pending at once: _send's draft -> pending UPDATE then has nothing to do.
-            _insert_lines(rid, child_id, rows, "pending", to_utc_naive(now))
+            # Written already sent (pending), in one INSERT: the engine says in what state
+            # a line created by `send` is, and its booking's `request` row records it.
+            _insert_lines(rid, child_id, rows, sent, to_utc_naive(now))
             request_ids.append(rid)
         _send(actor, role, request_ids, now, {a for *_, a in all_lines}, pending=len(all_lines))
     return request_ids
@@ -391,10 +395,17 @@ def _send(
         },
     )
     if drafts:
-        pending = (
-            RequestLine.update(state="pending", sent_at=sent_at)
-            .where(RequestLine.request.in_(request_ids), RequestLine.state == "draft")
-            .execute()
+        # The booking's `request` row, written below, names each line: it records this too.
+        pending = len(
+            fire_many(
+                REQUEST_LINE,
+                "send",
+                actor,
+                role,
+                RequestLine.request.in_(request_ids),
+                values={"sent_at": sent_at},
+                history=False,
+            )
         )
     comment = f"request {','.join(map(str, request_ids[:20]))}"
     values = {"refusal_code": "", "refusal_reason": "", "rank": None}
@@ -407,7 +418,7 @@ def _send(
         moved += len(
             fire_upsert(
                 BOOKING,
-                BOOK_TRANSITIONS["book"],
+                SEND.carried("draft", "book"),
                 actor,
                 role,
                 RequestLine.select(
@@ -432,7 +443,7 @@ def _send(
         moved += len(
             fire_many(
                 BOOKING,
-                BOOK_TRANSITIONS["cancel"],
+                SEND.carried("draft", "cancel"),
                 actor,
                 role,
                 own,
@@ -448,20 +459,20 @@ def _send(
     for action, code in (("book", "already_booked"), ("cancel", "not_booked")):
         if action not in actions or (pending is not None and moved >= pending):
             continue
-        taken += (
-            RequestLine.update(
-                state="refused",
-                reason_code=code,
-                reason=messages.reason_fr(code),
-                decided_at=sent_at,
+        reason = messages.reason_fr(code)
+        taken += len(
+            fire_many(
+                REQUEST_LINE,
+                "refuse",
+                SYSTEM,
+                "system",
+                RequestLine.request.in_(request_ids)
+                & (RequestLine.action == action)
+                & ~fn.EXISTS(owned),
+                at=sent_at,
+                comment=reason,
+                values={"reason_code": code, "reason": reason, "decided_at": sent_at},
             )
-            .where(
-                RequestLine.request.in_(request_ids),
-                RequestLine.state == "pending",
-                RequestLine.action == action,
-                ~fn.EXISTS(owned),
-            )
-            .execute()
         )
     effects.ask(effects.VALIDATE)  # the validator decides the timer's lines once this commits
     instant = line_items(
@@ -477,6 +488,15 @@ def _send(
         decide(instant, SYSTEM, "system", now=now)  # closes its requests when all is decided
     elif taken:
         complete_requests(request_ids)
+
+
+def withdrawable(line: RequestLine) -> bool:
+    """Whether the workflow lets the parent take the line back from where it stands (the
+    booking deadline is checked when they do)."""
+    return line.action == "book" and bool(
+        REQUEST_LINE.available(line.state, {"parent"})
+        and REQUEST_LINE.transition("withdraw").carried(line.state, line.action)
+    )
 
 
 def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple[int, list]:
@@ -507,26 +527,22 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
         if not items:
             return 0, []
         ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
-        ok, refused = check_many(BOOKING, "withdraw", pending, ctx)
-        withdrawn = decided("withdrawn", at, actor)
-        n = fire_many(
-            BOOKING,
-            "withdraw",
-            actor,
-            "parent",
-            among(Booking.line, [i.id for i in ok]),
-            at=at,
-            follow=withdrawn,
-        ).followed
-        n += fire_many(
-            BOOKING,
-            "leave_waiting",
-            actor,
-            "parent",
-            Booking.line.in_([i.id for i in waiting]),
-            at=at,
-            follow=withdrawn,
-        ).followed
+        withdraw = REQUEST_LINE.transition("withdraw")
+        ok, refused = check_many(BOOKING, withdraw.carried("pending", "book"), pending, ctx)
+        n = 0
+        for source, items_ in (("pending", ok), ("queued", waiting)):
+            if items_:
+                n += fire_carried(
+                    REQUEST_LINE,
+                    "withdraw",
+                    actor,
+                    "parent",
+                    among(Booking.line, [i.id for i in items_]),
+                    source=source,
+                    action="book",
+                    at=at,
+                    values=decided(at, actor),
+                ).followed
         complete_requests({i.request_id for i in items})
     problems = [
         (item.id, messages.reason_fr(code, **ctx.reason_params(item, code)))

@@ -21,12 +21,16 @@ UTC = dt.UTC
 
 
 @lru_cache(maxsize=64)
+def _public_holiday_names(year: int) -> dict[dt.date, str]:
+    return dict(holidays_lib.France(years=year, language="fr"))
+
+
 def public_holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays_lib.France(years=year).keys())
+    return frozenset(_public_holiday_names(year))
 
 
 def public_holiday_name(day: dt.date) -> str | None:
-    return holidays_lib.France(years=day.year, language="fr").get(day)
+    return _public_holiday_names(day.year).get(day)
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +48,7 @@ def school_holidays(year: int, zone: str) -> frozenset[dt.date]:
 
 
 def is_public_holiday(day: dt.date) -> bool:
-    return day in public_holidays(day.year)
+    return day in _public_holiday_names(day.year)
 
 
 def is_school_holiday(day: dt.date, zone: str) -> bool:
@@ -56,13 +60,29 @@ def is_working_day(day: dt.date) -> bool:
     return day.isoweekday() <= 5 and not is_public_holiday(day)
 
 
+def closed_reason(
+    weekdays: str, holiday_unit: bool, zone: str, day: dt.date
+) -> tuple[str, str] | None:
+    """Why a unit of this calendar does not run on `day`, as (code, detail), or None when it
+    runs (the town's closures and the child's enrolment aside): no_service (not one of its
+    weekdays), public_holiday (and its name), school_holidays (a term-time unit),
+    out_of_holidays (a holiday unit). The one reading of "is this an open day"."""
+    if str(day.isoweekday()) not in weekdays:
+        return ("no_service", "")
+    name = public_holiday_name(day)
+    if name is not None:
+        return ("public_holiday", name)
+    in_holidays = is_school_holiday(day, zone)
+    if in_holidays and not holiday_unit:
+        return ("school_holidays", "")
+    if holiday_unit and not in_holidays:
+        return ("out_of_holidays", "")
+    return None
+
+
 def unit_runs(weekdays: str, holiday_unit: bool, zone: str, day: dt.date) -> bool:
     """Whether a unit runs on `day` by the town's calendar (closures and enrolment aside)."""
-    if str(day.isoweekday()) not in weekdays:
-        return False
-    if is_public_holiday(day):
-        return False
-    return is_school_holiday(day, zone) == holiday_unit
+    return closed_reason(weekdays, holiday_unit, zone, day) is None
 
 
 @dataclass(frozen=True)
@@ -80,7 +100,7 @@ class Deadline:
 
     def is_met(self, day: dt.date, at: dt.datetime) -> bool:
         """Whether a change for `day` made at `at` (aware) is on time."""
-        return at < self.for_day(day)
+        return at < _deadline_utc(self, day)
 
 
 @lru_cache(maxsize=65536)
@@ -97,6 +117,13 @@ def _deadline_for(deadline: Deadline, day: dt.date) -> dt.datetime:
     else:
         raise ValueError(f"unknown deadline unit {deadline.unit!r}")
     return dt.datetime.combine(d, deadline.cutoff, tzinfo=PARIS)
+
+
+@lru_cache(maxsize=65536)
+def _deadline_utc(deadline: Deadline, day: dt.date) -> dt.datetime:
+    """The deadline in UTC, like the moments it is compared with (the lines' sent_at): two
+    aware datetimes of one time zone compare without working out an offset."""
+    return _deadline_for(deadline, day).astimezone(UTC)
 
 
 def to_utc_naive(moment: dt.datetime) -> dt.datetime:

@@ -24,8 +24,17 @@ from models import (
 
 from . import effects, messages
 from .calendar import PARIS, to_utc_naive
-from .definitions import BOOKING, REQUEST
-from .engine import SYSTEM, Actor, Follow, Forbidden, WorkflowError, check_many, fire_many
+from .definitions import BOOKING, REQUEST, REQUEST_LINE
+from .engine import (
+    SYSTEM,
+    Actor,
+    Forbidden,
+    WorkflowError,
+    check_many,
+    fire_carried,
+    fire_many,
+    may_fire_many,
+)
 from .rules import LineItem, RuleContext, aware
 
 
@@ -63,21 +72,27 @@ def line_items(query) -> list[LineItem]:
     return items
 
 
-def decided(state: str, at, actor: Actor, code: str = "", reason: str = "") -> Follow:
-    """The request line of each booking a decision moves follows it into `state` (when, by
-    whom, why), if that line is still waiting for a decision (pending, or on the waiting
-    list): a line is never decided twice."""
-    return Follow(
-        RequestLine,
-        {
-            "state": state,
-            "decided_at": at,
-            "decided_by": actor.account_id,
-            "reason_code": code,
-            "reason": reason,
-        },
-        RequestLine.state.in_(["pending", "queued"]),
-    )
+def decided(at, actor: Actor, code: str = "", reason: str = "") -> dict:
+    """What a decided line says of its decision: when, by whom, why."""
+    return {"decided_at": at, "decided_by": actor.account_id, "reason_code": code, "reason": reason}
+
+
+def _carry(name: str, source: str, action: str, where, actor: Actor, role: str, at, **kw) -> int:
+    """Fire REQUEST_LINE's `name` from `source` on the lines of `action` owning the bookings
+    `where` selects, with the booking transition it carries; how many lines moved."""
+    code, reason = kw.pop("code", ""), kw.pop("reason", "")
+    return fire_carried(
+        REQUEST_LINE,
+        name,
+        actor,
+        role,
+        where,
+        source=source,
+        action=action,
+        at=at,
+        values=decided(at, actor, code, reason),
+        **kw,
+    ).followed
 
 
 def decide(
@@ -90,28 +105,26 @@ def decide(
     at = to_utc_naive(now)
     ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
     done: dict[str, int] = defaultdict(int)
-    for action, ok_t, refuse_t in (
-        ("book", "accept", "refuse"),
-        ("cancel", "confirm_cancel", "refuse_cancel"),
-    ):
+    accept = REQUEST_LINE.transition("accept")
+    for action in ("book", "cancel"):
         batch = sorted((i for i in items if i.action == action), key=lambda i: i.id)
         if not batch:
             continue
         if refuse_comment is None:
-            ok, refused = check_many(BOOKING, ok_t, batch, ctx)
+            # The guards are those of the booking transition the line's carries.
+            ok, refused = check_many(BOOKING, accept.carried("pending", action), batch, ctx)
         else:
             ok, refused = [], [(i, "staff") for i in batch]
         if ok:
-            moved = fire_many(
-                BOOKING,
-                ok_t,
+            done["accepted"] += _carry(
+                "accept",
+                "pending",
+                action,
+                among(Booking.line, [i.id for i in ok]),
                 actor,
                 role,
-                among(Booking.line, [i.id for i in ok]),
-                at=at,
-                follow=decided("accepted", at, actor),
+                at,
             )
-            done["accepted"] += moved.followed
         waiting = [
             i
             for i, code in refused
@@ -127,18 +140,19 @@ def decide(
             text = messages.reason_fr(code, comment=refuse_comment or "", **params)
             groups[(code, text)].append(item.id)
         for (code, text), line_ids in groups.items():
-            moved = fire_many(
-                BOOKING,
-                refuse_t,
+            done["refused"] += _carry(
+                "refuse",
+                "pending",
+                action,
+                among(Booking.line, line_ids),
                 actor,
                 role,
-                among(Booking.line, line_ids),
-                at=at,
+                at,
                 comment=text,
-                values={"refusal_code": code, "refusal_reason": text},
-                follow=decided("refused", at, actor, code, text),
+                carried_values={"refusal_code": code, "refusal_reason": text},
+                code=code,
+                reason=text,
             )
-            done["refused"] += moved.followed
         if action == "cancel" and ok:
             admit_waiting({(i.unit_id, i.date) for i in ok}, ctx, actor, role, at)
     complete_requests({i.request_id for i in items})
@@ -154,17 +168,16 @@ def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
         .where(Booking.unit == item.unit_id, Booking.date == item.date, Booking.state == "waiting")
         .scalar()
     ) + 1
-    moved = fire_many(
-        BOOKING,
+    return _carry(
         "queue",
+        "pending",
+        "book",
+        Booking.id == booking.id,
         actor,
         role,
-        Booking.id == booking.id,
-        at=at,
-        values={"rank": rank},
-        follow=decided("queued", at, actor),
+        at,
+        carried_values={"rank": rank},
     )
-    return moved.followed
 
 
 def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
@@ -185,17 +198,16 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
             ok, _ = check_many(BOOKING, "admit", [item], ctx)
             if not ok:
                 break
-            moved = fire_many(
-                BOOKING,
+            admitted += _carry(
                 "admit",
+                "queued",
+                "book",
+                Booking.id == bid,
                 actor,
                 role,
-                Booking.id == bid,
-                at=at,
-                values={"rank": None},
-                follow=decided("accepted", at, actor),
+                at,
+                carried_values={"rank": None},
             )
-            admitted += moved.followed
     return admitted
 
 
@@ -296,15 +308,27 @@ def worklist(actor: Actor, *, stale_after: int = 1800, now=None):
     )
 
 
+STAFF_DECISIONS = ("accept", "refuse")  # the request line's transitions an approver fires
+
+
+def may_decide(actor: Actor, decision: str, comment: str = "") -> str | None:
+    """None when `actor` may take `decision` on lines of their town (as an approver, the
+    transition's roles and its reason required, by REQUEST_LINE), else the refusal code:
+    bad_decision, forbidden or reason_required. The worklist asks it before offering or
+    taking the decision; staff_decide asks it again."""
+    if decision not in STAFF_DECISIONS:
+        return "bad_decision"
+    return may_fire_many(actor, REQUEST_LINE, decision, "approver", comment)
+
+
 def staff_decide(actor: Actor, line_ids, decision: str, comment: str = "", now=None) -> dict:
     """An approver accepts (by the rules) or refuses (with a reason) a batch of lines of
     their town."""
-    if decision not in ("accept", "refuse"):
-        raise WorkflowError(f"unknown decision {decision!r}", code="bad_decision")
-    if decision == "refuse" and not comment.strip():
-        raise WorkflowError("a reason is required", code="reason_required")
-    if "approver" not in actor.roles_on(None, actor.town_id):
-        raise Forbidden("approvers only", code="forbidden")
+    code = may_decide(actor, decision, comment)
+    if code == Forbidden.code:
+        raise Forbidden("approvers only", code=code)
+    if code:
+        raise WorkflowError(f"{decision}: {code}", code=code)
     with transaction():
         rows = (
             line_rows()

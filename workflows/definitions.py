@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from models import Booking, Request
+from models import Booking, Request, RequestLine
 
 from . import rules
-from .engine import Transition, define
+from .engine import DELETED, Transition, define
 
 
-def _t(name, sources, target, roles, guard=None, needs_comment=False, title=""):
+def _t(name, sources, target, roles, guard=None, needs_comment=False, title="", carries=None):
     if isinstance(sources, str):
         sources = (sources,)
-    return Transition(name, tuple(sources), target, frozenset(roles), guard, needs_comment, title)
+    return Transition(
+        name,
+        tuple(sources),
+        target,
+        frozenset(roles),
+        guard,
+        needs_comment,
+        title,
+        tuple((carries or {}).items()),
+    )
 
 
 BOOKING = define(
@@ -112,8 +121,76 @@ REQUEST = define(
     ],
 )
 
-# The line action each booking transition answers, for the operations.
-BOOK_TRANSITIONS = {"book": "request", "cancel": "ask_cancel"}
+# One cell of one request: what the parent watches go yellow, then green. Each transition
+# carries its booking's (by the line's source state and action), in one statement; the
+# booking's history row names the line. A line refused because its cell was taken at the
+# moment it was sent carries nothing and is recorded on its own.
+REQUEST_LINE = define(
+    "request_line",
+    RequestLine,
+    states={
+        "draft": "Au panier",
+        "pending": "En attente de validation",
+        "accepted": "Acceptée",
+        "queued": "En liste d'attente",
+        "refused": "Refusée",
+        "withdrawn": "Retirée",
+    },
+    initial="draft",
+    transitions=[
+        _t(
+            "send",
+            "draft",
+            "pending",
+            {"parent", "approver"},
+            title="Envoyer",
+            carries={("draft", "book"): "request", ("draft", "cancel"): "ask_cancel"},
+        ),
+        _t("drop", "draft", DELETED, {"parent"}, title="Retirer du panier"),
+        _t(
+            "accept",
+            "pending",
+            "accepted",
+            {"system", "approver"},
+            title="Accepter",
+            carries={("pending", "book"): "accept", ("pending", "cancel"): "confirm_cancel"},
+        ),
+        _t(
+            "refuse",
+            "pending",
+            "refused",
+            {"system", "approver"},
+            needs_comment=True,
+            title="Refuser",
+            carries={("pending", "book"): "refuse", ("pending", "cancel"): "refuse_cancel"},
+        ),
+        _t(
+            "queue",
+            "pending",
+            "queued",
+            {"system", "approver"},
+            title="Mettre en liste d'attente",
+            carries={("pending", "book"): "queue"},
+        ),
+        _t(
+            "admit",
+            "queued",
+            "accepted",
+            {"system", "approver"},
+            title="Admettre",
+            carries={("queued", "book"): "admit"},
+        ),
+        _t(
+            "withdraw",
+            ("pending", "queued"),
+            "withdrawn",
+            {"parent"},
+            title="Retirer",
+            carries={("pending", "book"): "withdraw", ("queued", "book"): "leave_waiting"},
+        ),
+    ],
+    carries=BOOKING,
+)
 
 
 # -- billing (appended by the billing issue) ------------------------------------------------

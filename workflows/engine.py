@@ -4,9 +4,14 @@ A workflow is data: states, transitions (sources, target, the roles that may fir
 guard) and the model whose `state` column it drives. Firing a transition checks the role and
 the guard, changes the state with a conditional UPDATE (the row count says who won), and
 writes a history row, all in one transaction. `fire_many` does the same for a set of rows
-with set-based statements, for the validator and the staff's batch actions; it can carry
-along the rows that follow the moved ones (a booking's request line, see `Follow`), and
+with set-based statements, for the validator and the staff's batch actions, and
 `fire_upsert` also writes the rows not there yet (a booking nobody has asked for is free).
+
+A workflow's transition may carry another workflow's (a request line's `accept` carries
+its booking's `accept`): `fire_carried` moves both in one statement where the database
+allows it, and the carried workflow's history row, which names the line, records both.
+`can` answers "may this actor fire this transition on this object now", for the screens,
+before `fire` does it.
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ class Conflict(WorkflowError):
     code = "conflict"
 
 
+DELETED = "(deleted)"  # the target of a transition that deletes its row (a basket's draft)
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -63,6 +71,12 @@ class Transition:
     guard: Guard | None = None
     needs_comment: bool = False
     title: str = ""
+    # (source state, action) -> the transition of the carried workflow that moves with this
+    # one (see Workflow.carries): a line accepted from pending, booking, carries "accept".
+    carries: tuple[tuple[tuple[str, str], str], ...] = ()
+
+    def carried(self, source: str, action: str) -> str | None:
+        return dict(self.carries).get((source, action))
 
 
 @dataclass(frozen=True)
@@ -72,12 +86,18 @@ class Workflow:
     states: dict[str, str]  # state -> French title
     initial: str
     transitions: dict[str, Transition] = field(default_factory=dict)
+    # The workflow whose transitions this one's carry, reached by the carried model's `line`
+    # column (a booking's line is the request line that last moved it).
+    carries: Workflow | None = None
 
     def __post_init__(self) -> None:
         for t in self.transitions.values():
-            unknown = set(t.sources + (t.target,)) - set(self.states)
+            unknown = set(t.sources + (t.target,)) - set(self.states) - {DELETED}
             if unknown:
                 raise ValueError(f"{self.name}.{t.name}: unknown states {unknown}")
+            for _, carried in t.carries:
+                if self.carries is None or carried not in self.carries.transitions:
+                    raise ValueError(f"{self.name}.{t.name} carries an unknown {carried!r}")
 
     def transition(self, name: str) -> Transition:
         try:
@@ -91,8 +111,15 @@ class Workflow:
         return [t for t in self.transitions.values() if state in t.sources and roles & t.roles]
 
 
-def define(name: str, model: type, states: dict[str, str], initial: str, transitions) -> Workflow:
-    return Workflow(name, model, states, initial, {t.name: t for t in transitions})
+def define(
+    name: str,
+    model: type,
+    states: dict[str, str],
+    initial: str,
+    transitions,
+    carries: Workflow | None = None,
+) -> Workflow:
+    return Workflow(name, model, states, initial, {t.name: t for t in transitions}, carries)
 
 
 @dataclass(frozen=True)
@@ -147,6 +174,29 @@ def _pick_role(t: Transition, held: frozenset[str], wf: Workflow) -> str:
     return sorted(allowed)[0]
 
 
+def can(
+    actor: Actor,
+    wf: Workflow,
+    name: str,
+    obj: Any,
+    *,
+    owner: tuple[int | None, int | None],
+    context: Any = None,
+) -> str | None:
+    """None when `actor` may fire `name` on `obj` now, else why not, as a code that
+    workflows.messages turns into French words: invalid_transition (not from its state),
+    forbidden (not one of the roles), or the guard's own code. Screens ask it to offer an
+    action; `fire` asks it again before acting (Indico's can_accept beside accept)."""
+    t = wf.transitions.get(name)
+    if t is None or obj.state not in t.sources:
+        return InvalidTransition.code
+    if not actor.roles_on(*owner) & t.roles:
+        return Forbidden.code
+    if t.guard is not None:
+        return t.guard(obj, context)
+    return None
+
+
 def fire(
     wf: Workflow,
     obj: Any,
@@ -198,6 +248,29 @@ def fire(
     return t.target
 
 
+def may_fire_many(
+    actor: Actor, wf: Workflow, name: str, role: str, comment: str = ""
+) -> str | None:
+    """None when `actor` may fire `name` set-based as `role` (in the actor's own town, or
+    on the actor's own households), else the refusal code: what `fire_many` checks first,
+    for a worklist that offers a batch action."""
+    try:
+        _allowed(wf, name, actor, role, comment)
+    except WorkflowError as e:
+        return e.code
+    return None
+
+
+def creating_state(wf: Workflow, name: str, actor: Actor, role: str) -> str:
+    """The state rows are written in when they are created by transition `name` (from the
+    workflow's initial state), once it is known that `actor` may fire it as `role`: lines
+    written already sent, in one INSERT, are recorded by the transition they carry."""
+    t = _allowed(wf, name, actor, role, "")
+    if t.sources != (wf.initial,):
+        raise InvalidTransition(f"{wf.name}.{name} does not start from the initial state")
+    return t.target
+
+
 def check_many(wf: Workflow, name: str, items: Iterable[Any], context: Any = None):
     """Split `items` into those the transition's guard lets through and those it refuses,
     the latter as (item, code) pairs."""
@@ -212,10 +285,13 @@ def check_many(wf: Workflow, name: str, items: Iterable[Any], context: Any = Non
     return ok, refused
 
 
-def _allowed(wf: Workflow, name: str, actor: Actor, role: str, comment: str) -> Transition:
-    """The transition `name`, once it is known that `actor` may fire it set-based as `role`."""
+def _allowed(
+    wf: Workflow, name: str, actor: Actor, role: str, comment: str, any_source: bool = False
+) -> Transition:
+    """The transition `name`, once it is known that `actor` may fire it set-based as `role`
+    (from its single source, unless the caller names the source: `any_source`)."""
     t = wf.transition(name)
-    if len(t.sources) != 1:
+    if len(t.sources) != 1 and not any_source:
         raise InvalidTransition(f"{wf.name}.{name}: set-based firing needs a single source")
     held = actor.roles_on(None, actor.town_id) | ({"parent"} if actor.household_ids else set())
     if role not in t.roles or role not in held:
@@ -244,6 +320,7 @@ def fire_many(
     at: dt.datetime | None = None,
     from_=None,
     follow: Follow | None = None,
+    history: bool = True,
 ) -> Fired:
     """Fire `name` on every row matching `where` that is in the transition's source state,
     with one conditional UPDATE ... RETURNING and one bulk history insert, then update the
@@ -252,15 +329,21 @@ def fire_many(
     worker moved first is simply not among them.
 
     On PostgreSQL all of it is one statement (data-modifying WITH queries); SQLite has no
-    such thing, and runs the same steps one after the other."""
+    such thing, and runs the same steps one after the other. `history=False` only where the
+    move is recorded by the transition it carries, in the same transaction (a line sent:
+    its booking's `request` row names it)."""
     t = _allowed(wf, name, actor, role, comment)
     model = wf.model
     now = at or utcnow()
+    if t.target == DELETED:
+        # A row deleted leaves no history: a draft nobody sent (see REQUEST_LINE's drop).
+        gone = model.delete().where(where & (model.state == t.sources[0])).execute()
+        return Fired([None] * gone)
     query = model.update(**_changes(model, t, values, now))
     if from_ is not None:
         query = query.from_(from_)
     query = query.where(where & (model.state == t.sources[0]))
-    return _fire(wf, t, query, actor, role, now, comment, follow)
+    return _fire(wf, t, query, actor, role, now, comment, follow, history)
 
 
 def fire_upsert(
@@ -312,6 +395,46 @@ def fire_upsert(
     return _fire(wf, t, query, actor, role, now, comment, None)
 
 
+def fire_carried(
+    wf: Workflow,
+    name: str,
+    actor: Actor,
+    role: str,
+    where,
+    *,
+    source: str,
+    action: str,
+    at: dt.datetime | None = None,
+    comment: str = "",
+    values: dict | None = None,
+    carried_values: dict | None = None,
+) -> Fired:
+    """Fire `name` of `wf` (the request line's) from `source` on the lines of `action` that
+    own the carried rows matching `where` (bookings), with the carried transition the line's
+    declares: the bookings move by it (`carried_values` beside), and their lines follow into
+    the line transition's target (`values` beside), in one statement on PostgreSQL. The
+    carried workflow's history row, which names the line, records both. Returns the carried
+    rows moved; `.followed` is how many lines moved with them."""
+    t = _allowed(wf, name, actor, role, comment, any_source=True)
+    if source not in t.sources:
+        raise InvalidTransition(f"{wf.name}.{name} cannot start from {source!r}")
+    carried = t.carried(source, action)
+    if carried is None or wf.carries is None:
+        raise InvalidTransition(f"{wf.name}.{name} carries nothing from {source!r} ({action})")
+    follow = Follow(wf.model, {"state": t.target, **(values or {})}, wf.model.state == source)
+    return fire_many(
+        wf.carries,
+        carried,
+        actor,
+        role,
+        where,
+        at=at,
+        comment=comment,
+        values=carried_values,
+        follow=follow,
+    )
+
+
 def _fire(
     wf: Workflow,
     t: Transition,
@@ -321,12 +444,17 @@ def _fire(
     now: dt.datetime,
     comment: str,
     follow: Follow | None,
+    record: bool = True,
 ) -> Fired:
     """Run `query` (an UPDATE or INSERT of the workflow's model that moves rows into the
-    transition's target), write the history of the rows it returns, update their
-    followers."""
+    transition's target), write the history of the rows it returns (unless `record` is
+    False), update their followers."""
     model = wf.model
     has_line = "line" in model._meta.fields
+    if not record:
+        if follow is not None:
+            raise WorkflowError(f"{wf.name}: followers are recorded by their leader's history")
+        return Fired((row[0], None) for row in query.returning(model.id).tuples().execute())
     if follow is not None and not has_line:
         raise WorkflowError(f"{wf.name}: rows without a line have nothing to follow them")
     query = query.returning(*((model.id, model.line) if has_line else (model.id,)))

@@ -33,8 +33,17 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "staff": ("{comment}", "{comment}"),
     "reason_required": (
-        "Un motif est obligatoire pour refuser.",
+        "Indiquez le motif du refus : les familles le liront.",
         "A reason is required to refuse.",
+    ),
+    "forbidden": (
+        "Cette action n'est pas permise à votre compte.",
+        "This action is not allowed for this account.",
+    ),
+    "bad_decision": ("Action inconnue.", "Unknown decision."),
+    "invalid_transition": (
+        "Cette action n'est plus possible dans l'état actuel.",
+        "Not possible from the current state.",
     ),
 }
 

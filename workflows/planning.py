@@ -18,7 +18,17 @@ from models import (
 )
 
 from .calendar import PARIS, days_between, format_deadline_fr
-from .rules import UNIT_FIELDS, RuleContext, UnitInfo, load_closures, unit_info_of
+from .definitions import BOOKING
+from .rules import (
+    UNIT_FIELDS,
+    LineItem,
+    RuleContext,
+    UnitInfo,
+    action_for,
+    load_closures,
+    unit_info_of,
+    until,
+)
 
 # API states of a cell (shared/spec/WORKFLOWS.md).
 CELL_STATES = ("closed", "free", "requested", "waiting", "booked", "cancel_requested", "refused")
@@ -36,6 +46,7 @@ class Cell:
     reason: str = ""
     rank: int | None = None
     basket: str = ""  # action waiting in the basket for this cell: book, cancel or ""
+    allowed: tuple[str, ...] = ()  # the booking transitions the parent may ask for now
 
     @property
     def deadline_fr(self) -> str:
@@ -189,6 +200,25 @@ def _basket(child_id, start, end, household_id) -> tuple[dict, int | None]:
     return basket, (len(rows) if household_id is not None else None)
 
 
+PARENT = frozenset({"parent"})
+
+
+def parent_may(ctx: RuleContext, child_id: int, unit: UnitInfo, day, state: str) -> tuple:
+    """The booking transitions a parent may ask for now on a cell whose booking is in
+    `state`: those the workflow gives the parent from that state (Workflow.available) whose
+    guard lets them through (the open day, the deadline): the one reading of what a cell
+    allows, for the page, the JSON it polls and the API."""
+    item = LineItem(None, None, child_id, unit.id, day, action_for(state), None)
+    return tuple(
+        t.name
+        for t in BOOKING.available(state, PARENT)
+        if t.guard is None or t.guard(item, ctx) is None
+    )
+
+
+SELECTABLE = ("request", "ask_cancel")  # what the planning's selection asks for
+
+
 def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cell]:
     bookings = {
         (u, d): (state, code, reason, rank)
@@ -206,25 +236,21 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                 )
                 cells.append(Cell(day, unit, "closed", None, False, code, detail))
                 continue
-            if state in ("booked", "cancel_requested"):
-                deadline = unit.cancel_deadline.for_day(day)
-            else:
-                deadline = unit.book_deadline.for_day(day)
-            changeable = state in ("free", "booked") and now < deadline and not why
-            if state == "free" and code:
-                state = "refused"
-                changeable = now < deadline and not why
+            deadline = until(unit, action_for(state), day, now).at
+            allowed = () if why else parent_may(ctx, child_id, unit, day, state)
+            cell_state = "refused" if state == "free" and code else state
             cells.append(
                 Cell(
                     day,
                     unit,
-                    state,
+                    cell_state,
                     deadline,
-                    changeable,
+                    any(t in SELECTABLE for t in allowed),
                     code,
                     reason,
                     rank,
                     basket.get((unit.id, day), ""),
+                    allowed,
                 )
             )
     return cells

@@ -16,12 +16,9 @@ from .calendar import (
     PARIS,
     UTC,
     Deadline,
+    closed_reason,
     format_deadline_en,
     format_deadline_fr,
-    is_public_holiday,
-    is_school_holiday,
-    public_holiday_name,
-    unit_runs,
 )
 
 
@@ -43,8 +40,34 @@ class UnitInfo:
     zone: str
     position: int
 
-    def runs_on(self, day: dt.date) -> bool:
-        return unit_runs(self.weekdays, self.holiday_unit, self.zone, day)
+    def closed_reason(self, day: dt.date) -> tuple[str, str] | None:
+        """Why the unit does not run on `day` by the town's calendar (calendar.closed_reason)."""
+        return closed_reason(self.weekdays, self.holiday_unit, self.zone, day)
+
+    def deadline(self, action: str) -> Deadline:
+        """The rule for a change: 'book' (also withdrawing a booking line) or 'cancel'."""
+        return self.cancel_deadline if action == "cancel" else self.book_deadline
+
+
+class Until(NamedTuple):
+    """Until when a cell may be changed, and whether that moment is past."""
+
+    at: dt.datetime  # aware, Europe/Paris
+    passed: bool
+
+
+def until(unit: UnitInfo, action: str, day: dt.date, now: dt.datetime) -> Until:
+    """Until when `action` ('book' or 'cancel') of `day` may be asked for on `unit`, and
+    whether that is past at `now`: the one reading of a deadline, for the guards, the
+    planning, the basket and the request pages alike."""
+    rule = unit.deadline(action)
+    return Until(rule.for_day(day), not rule.is_met(day, now))
+
+
+def action_for(booking_state: str) -> str:
+    """The change a cell in `booking_state` is open to: cancelling what is booked (or whose
+    cancellation is asked), booking anything else."""
+    return "cancel" if booking_state in ("booked", "cancel_requested") else "book"
 
 
 class LineItem(NamedTuple):
@@ -157,7 +180,6 @@ class RuleContext:
         # unit) pairs and deadlines again and again.
         self._open: dict[tuple[int, dt.date], bool] = {}
         self._spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
-        self._deadlines: dict[tuple[int, str, dt.date], dt.datetime] = {}
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -190,21 +212,13 @@ class RuleContext:
         return None
 
     def closed_why(self, unit: UnitInfo, day: dt.date) -> tuple[str, str] | None:
-        """None when the unit runs on `day`, else why not, as (code, detail): no_service,
-        public_holiday (its name), school_holidays, out_of_holidays, closure (its reason)."""
-        if str(day.isoweekday()) not in unit.weekdays:
-            return ("no_service", "")
-        if is_public_holiday(day):
-            return ("public_holiday", public_holiday_name(day) or "")
-        in_holidays = is_school_holiday(day, unit.zone)
-        if in_holidays and not unit.holiday_unit:
-            return ("school_holidays", "")
-        if unit.holiday_unit and not in_holidays:
-            return ("out_of_holidays", "")
+        """None when the unit runs on `day`, else why not, as (code, detail): the calendar's
+        reasons (calendar.closed_reason), or closure (the town's reason)."""
+        why = unit.closed_reason(day)
+        if why is not None:
+            return why
         reason = self.closure_reason(unit, day)
-        if reason is not None:
-            return ("closure", reason)
-        return None
+        return None if reason is None else ("closure", reason)
 
     def is_enrolled(self, child_id: int, unit: UnitInfo, day: dt.date) -> bool:
         key = (child_id, unit.id)
@@ -227,7 +241,7 @@ class RuleContext:
         key = (unit.id, day)
         is_open = self._open.get(key)
         if is_open is None:
-            is_open = self._open[key] = unit.runs_on(day) and self.closure_reason(unit, day) is None
+            is_open = self._open[key] = self.closed_why(unit, day) is None
         if not is_open:
             return "closed"
         if not self.is_enrolled(child_id, unit, day):
@@ -235,15 +249,9 @@ class RuleContext:
         return None
 
     def on_time(self, unit: UnitInfo, action: str, day: dt.date, at: dt.datetime) -> bool:
-        """Whether a `action` ('book' or 'cancel') of `day` made at `at` meets the unit's
-        deadline: Deadline.is_met, with the deadline of each day worked out once (in UTC,
-        like the lines' sent_at: comparing moments of one time zone is the quick case)."""
-        key = (unit.id, action, day)
-        deadline = self._deadlines.get(key)
-        if deadline is None:
-            rule = unit.book_deadline if action == "book" else unit.cancel_deadline
-            deadline = self._deadlines[key] = rule.for_day(day).astimezone(UTC)
-        return at < deadline
+        """Whether `action` ('book' or 'cancel') of `day` made at `at` meets the unit's
+        deadline (Deadline.is_met)."""
+        return unit.deadline(action).is_met(day, at)
 
     def take_place(self, unit: UnitInfo, day: dt.date) -> bool:
         if unit.capacity is None:
@@ -286,9 +294,7 @@ class RuleContext:
         unit = self.units.get(item.unit_id)
         if code != "late" or unit is None:
             return {}
-        deadline = (unit.book_deadline if item.action == "book" else unit.cancel_deadline).for_day(
-            item.date
-        )
+        deadline = until(unit, item.action, item.date, self.now).at
         return {
             "deadline": format_deadline_fr(deadline),
             "deadline_iso": format_deadline_en(deadline),

@@ -13,7 +13,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import Child, Household, RequestLine, Site, Unit
-from workflows import decisions
+from workflows import decisions, messages
 from workflows.engine import WorkflowError
 
 from .base import date_fr, datetime_fr
@@ -143,19 +143,12 @@ class WorklistView(StaffOnly, BaseView):
         ids = [int(i) for i in request.form.getlist("line") if i.isdigit()]
         decision = request.form.get("decision")
         reason = (request.form.get("reason") or "").strip()
-        if decision not in ("accept", "refuse"):
-            flash("Action inconnue.", "error")
-            return self._render(f, selected=ids, reason=reason, status=400)
-        if not ids:
-            flash("Cochez au moins une ligne.", "error")
-            return self._render(f, selected=ids, reason=reason, status=400)
-        if decision == "refuse" and not reason:
-            flash(
-                "Indiquez le motif du refus : les familles le liront. Aucune ligne n'a été "
-                "modifiée.",
-                "error",
-            )
-            return self._render(f, selected=ids, reason=reason, status=400)
+        code = decisions.may_decide(current_user.actor, decision or "", reason)
+        if code or not ids:
+            words = messages.reason_fr(code) if code else "Cochez au moins une ligne."
+            flash(f"{words} Aucune ligne n'a été modifiée.", "error")
+            status = 403 if code == "forbidden" else 400
+            return self._render(f, selected=ids, reason=reason, status=status)
         try:
             result = decisions.staff_decide(
                 current_user.actor, ids, decision, reason if decision == "refuse" else ""

@@ -64,12 +64,11 @@ def closed_reason(cell: Cell) -> str:
 
 
 def selectable_action(cell: Cell) -> str | None:
-    """What selecting the cell asks for: book a free (or refused) day, cancel a booked one."""
-    if not cell.changeable:
-        return None
-    if cell.state in ("free", "refused"):
+    """What selecting the cell asks for, by what the workflow allows on it now (Cell.allowed):
+    book a free (or refused) day, cancel a booked one."""
+    if "request" in cell.allowed:
         return "book"
-    if cell.state == "booked":
+    if "ask_cancel" in cell.allowed:
         return "cancel"
     return None
 

@@ -27,7 +27,7 @@ from workflows import bookings, idempotency
 from workflows import planning as plan
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
 from workflows.engine import Forbidden, WorkflowError
-from workflows.rules import unit_infos
+from workflows.rules import unit_infos, until
 
 from ..auth import parent_required
 from . import bp
@@ -467,11 +467,7 @@ def _basket_groups(problems=None):
     groups: OrderedDict = OrderedDict()
     for line in lines:
         info = infos.get(line.unit_id)
-        deadline = None
-        if info:
-            deadline = (
-                info.book_deadline if line.action == "book" else info.cancel_deadline
-            ).for_day(line.date)
+        deadline = until(info, line.action, line.date, now) if info else None
         groups.setdefault(line.child, []).append(
             {
                 "id": line.id,
@@ -479,16 +475,12 @@ def _basket_groups(problems=None):
                 "unit": line.unit.label,
                 "action": line.action,
                 "action_fr": ACTION_WORDS.get(line.action, line.action),
-                "deadline_fr": cell_deadline_fr(deadline),
-                "late": bool(deadline and now >= deadline),
+                "deadline_fr": format_deadline_fr(deadline.at) if deadline else "",
+                "late": bool(deadline and deadline.passed),
                 "problem": bad.get((line.child_id, line.unit_id, line.date), ""),
             }
         )
     return groups
-
-
-def cell_deadline_fr(deadline) -> str:
-    return format_deadline_fr(deadline) if deadline else ""
 
 
 def _render_basket(problems=None, status: int = 200):
@@ -608,10 +600,7 @@ def request_detail(request_id: int):
     ]
     return render_template(
         "portal/request.html",
-        withdrawable=any(
-            item["line"].action == "book" and item["line"].state in ("pending", "queued")
-            for item in lines
-        ),
+        withdrawable=any(bookings.withdrawable(item["line"]) for item in lines),
         req=req,
         status=request_status(req),
         lines=lines,
