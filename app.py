@@ -14,9 +14,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     app.instance_path = app.config["INSTANCE_PATH"]
 
-    from blueprints import account, admin, api, auth, billing, database, extensions, portal
+    from blueprints import account, admin, api, auth, billing, portal
     from jobs import cli
-    from web import gate, proxies
+    from web import database, extensions, gate, proxies
 
     database.init_app(app)
     extensions.init_app(app)

@@ -30,6 +30,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from models import Account
+from web.extensions import login_manager
 from workflows import accounts
 from workflows.accounts import (
     EMAIL_RE,
@@ -40,7 +41,6 @@ from workflows.accounts import (
     pick_household,
 )
 
-from ..extensions import login_manager
 from . import limits
 from .limits import account_key, limiter, login_failed, login_limited, setting
 

@@ -35,13 +35,13 @@ from models.billing import (
     Payment,
     PaymentInvoice,
 )
+from web.extensions import csrf
 from workflows import billing, documents, payments, pricing
 from workflows.calendar import PARIS, from_utc_naive
 from workflows.definitions import INVOICE, PAYMENT
 from workflows.engine import WorkflowError
 
 from ..auth import parent_required
-from ..extensions import csrf
 
 bp = Blueprint("billing", __name__)
 log = logging.getLogger(__name__)
