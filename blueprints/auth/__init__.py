@@ -9,7 +9,6 @@ login (no fixation), and a password change ends the account's other sessions."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import cached_property, wraps
 
 from flask import (
@@ -123,9 +122,7 @@ def _load_user(user_id: str):
 def public_url() -> str:
     """The address links in e-mails point to: PUBLIC_URL when set (always set it in
     production, or a forged Host header would choose where reset links lead)."""
-    return (
-        current_app.config.get("PUBLIC_URL") or os.environ.get("PUBLIC_URL") or request.host_url
-    ).rstrip("/")
+    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
 
 
 def after_commit_mail(func, *args) -> None:

@@ -191,6 +191,7 @@ def pay_confirm():
             notify_url=url_for(".notification", town_slug=town.slug, _external=True),
             simulator_url=url_for(".simulator", _external=True),
             email=current_user.account.email,
+            config=current_app.config,
         )
     except WorkflowError as exc:
         flash(billing.message_fr(exc.code), "error")
@@ -252,7 +253,7 @@ def _notify(town_id: int, txid: str) -> None:
         log.warning(
             "could not enqueue the simulator's notification; processing inline", exc_info=True
         )
-        payments.handle_notification(town_id, query)
+        payments.handle_notification(town_id, query, current_app.config)
 
 
 @bp.route("/paiement/notification/<town_slug>", methods=["GET", "POST"])
@@ -267,7 +268,7 @@ def notification(town_slug: str):
 
         query = urlencode(list(request.form.items(multi=True)))
     query = query or request.query_string.decode()
-    outcome = payments.handle_notification(town.id if town else None, query)
+    outcome = payments.handle_notification(town.id if town else None, query, current_app.config)
     return Response(outcome.split(":")[0], mimetype="text/plain")
 
 

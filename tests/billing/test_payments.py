@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from models import WorkflowHistory
+from config import get_config
+from models import Town, WorkflowHistory
 from models.billing import Invoice, Payment, PaymentNotification
 from workflows import billing, payments
 from workflows.engine import GuardFailed
@@ -24,11 +25,13 @@ def _start(h, invoices):
         return_url="http://x/retour",
         notify_url="http://x/notif",
         simulator_url="http://x/paiement/simulateur",
+        config=get_config(),
     )
 
 
 def _notify(town, txid, **extra):
-    return payments.handle_notification(town.id, urlencode({"transaction_id": txid, **extra}))
+    query = urlencode({"transaction_id": txid, **extra})
+    return payments.handle_notification(town.id, query, get_config())
 
 
 def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, client):
@@ -180,7 +183,7 @@ def test_stale_payments_are_abandoned_by_the_system(app):
     town, h, inv = issued_invoice()
     payment, _ = _start(h, [inv])
     Payment.update(created_at=payment.created_at - dt.timedelta(hours=2)).execute()
-    assert payments.abandon_stale(dt.timedelta(minutes=30)) == 1
+    assert payments.abandon_stale(get_config(), dt.timedelta(minutes=30)) == 1
     assert Payment.get_by_id(payment.id).state == "abandoned"
     assert Invoice.get_by_id(inv.id).pending_payment_id is None
 
@@ -205,3 +208,26 @@ def test_parent_cannot_pay_or_see_another_households_payment(app, client):
         client.get(f"/paiement/retour?transaction_id={payment.transaction_id}").status_code == 404
     )
     assert "Durand" not in client.get("/paiements?periode=tout").get_data(as_text=True)
+
+
+def test_each_town_may_have_its_own_provider(monkeypatch):
+    monkeypatch.setenv("PAYMENT_BACKEND", "payfip_ws")
+    monkeypatch.setenv("PAYMENT_OPTIONS", '{"numcli": "000001"}')
+    monkeypatch.setenv("PAYMENT_BACKEND_VILLE_B", "systempayv2")
+    monkeypatch.setenv("PAYMENT_OPTIONS_VILLE_C", '{"numcli": "000003"}')
+    config = get_config("testing")
+    settings = {
+        slug: payments.provider_settings(Town(slug=slug), config)
+        for slug in ("ville-a", "ville-b", "ville-c")
+    }
+    assert settings == {
+        "ville-a": payments.ProviderSettings("payfip_ws", {"numcli": "000001"}),
+        "ville-b": payments.ProviderSettings("systempayv2", {"numcli": "000001"}),
+        "ville-c": payments.ProviderSettings("payfip_ws", {"numcli": "000003"}),
+    }
+
+
+def test_payment_options_that_are_not_json_stop_the_start(monkeypatch):
+    monkeypatch.setenv("PAYMENT_OPTIONS_VILLE_A", "{numcli: 1}")
+    with pytest.raises(RuntimeError, match="PAYMENT_OPTIONS_VILLE_A"):
+        get_config("testing")

@@ -49,7 +49,12 @@ def test_a_notification_processed_twice_by_workers_applies_once(app):
 
     town, h, inv = issued_invoice()
     payment, _ = payments.start_online(
-        f.parent_actor(h), h.id, [inv.id], return_url="http://x/r", notify_url="http://x/n"
+        f.parent_actor(h),
+        h.id,
+        [inv.id],
+        return_url="http://x/r",
+        notify_url="http://x/n",
+        config=app.config,
     )
     payments.simulate(payment.transaction_id, "6.00", "accepted")
     query = urlencode({"transaction_id": payment.transaction_id})
