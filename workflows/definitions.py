@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models import Booking, Request
 
-from . import rules
+from . import rules, words
 from .engine import Transition, define
 
 
@@ -17,13 +17,7 @@ def _t(name, sources, target, roles, guard=None, needs_comment=False, title=""):
 BOOKING = define(
     "booking",
     Booking,
-    states={
-        "free": "Libre",
-        "requested": "Demandé",
-        "waiting": "En liste d'attente",
-        "booked": "Réservé",
-        "cancel_requested": "Annulation demandée",
-    },
+    states=words.titles("booking"),
     initial="free",
     transitions=[
         _t(
@@ -98,12 +92,7 @@ BOOKING = define(
 REQUEST = define(
     "request",
     Request,
-    states={
-        "basket": "Panier",
-        "sent": "Envoyée",
-        "done": "Traitée",
-        "emptied": "Vidée",
-    },
+    states=words.titles("request"),
     initial="basket",
     transitions=[
         _t("send", "basket", "sent", {"parent", "approver"}, title="Valider"),
@@ -122,13 +111,7 @@ from models.billing import Invoice, Payment  # noqa: E402
 INVOICE = define(
     "invoice",
     Invoice,
-    states={
-        "draft": "Brouillon",
-        "issued": "À payer",
-        "partly_paid": "Partiellement payée",
-        "paid": "Payée",
-        "credited": "Annulée par avoir",
-    },
+    states=words.titles("invoice"),
     initial="draft",
     transitions=[
         _t("issue", "draft", "issued", {"system", "finance"}, title="Émettre"),
@@ -154,13 +137,7 @@ INVOICE = define(
 PAYMENT = define(
     "payment",
     Payment,
-    states={
-        "created": "Créé",
-        "pending": "En attente de validation par la banque",
-        "validated": "Validé",
-        "refused": "Refusé par la banque",
-        "abandoned": "Abandonné",
-    },
+    states=words.titles("payment"),
     initial="created",
     transitions=[
         _t("send", "created", "pending", {"parent", "system"}, title="Payer en ligne"),
@@ -182,14 +159,7 @@ from . import enrolment_rules  # noqa: E402
 ENROLMENT = define(
     "enrolment",
     Enrolment,
-    states={
-        "requested": "Demandée",
-        "waiting": "En liste d'attente",
-        "active": "Inscrit",
-        "refused": "Refusée",
-        "ended": "Terminée",
-        "withdrawn": "Retirée",
-    },
+    states=words.titles("enrolment"),
     initial="requested",
     transitions=[
         _t(

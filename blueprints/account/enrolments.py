@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired
 
 from models import Child
 from models.catalogue import Enrolment
-from workflows import documents, enrolment_rules, enrolments
+from workflows import documents, enrolment_rules, enrolments, words
 from workflows.engine import WorkflowError
 
 from ..auth import parent_required
@@ -80,7 +80,7 @@ def enrolments_list():
         children=children,
         rows=rows,
         ranks=ranks,
-        states=enrolments.ENROLMENT_STATES_FR,
+        states=words.titles("enrolment"),
         can_request=enrolments.offers(h.town_id).exists(),
         plain_form=PlainForm(),
     )

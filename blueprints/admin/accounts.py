@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
-from workflows import accounts, enrolment_rules, enrolments, privacy
+from workflows import accounts, enrolment_rules, enrolments, privacy, words
 from workflows.engine import WorkflowError
 
 from .base import ReadOnlyModelView, TownModelView, date_fr
@@ -191,7 +191,7 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
                     "site": e.site.name,
                     "period": f"{date_fr(e.start)} – {date_fr(e.end)}",
                     "days": e.usual_days,
-                    "state": enrolments.ENROLMENT_STATES_FR[e.state],
+                    "state": words.title("enrolment", e.state),
                     "raw_state": e.state,
                     "rank": enrolment_rules.waiting_rank(e),
                     "left": enrolment_rules.places_left(e.service_id, e.site_id, e.start, e.end),

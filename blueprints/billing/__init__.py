@@ -36,9 +36,8 @@ from models.billing import (
     PaymentInvoice,
 )
 from web.extensions import csrf
-from workflows import billing, documents, payments, pricing
+from workflows import billing, documents, payments, pricing, words
 from workflows.calendar import PARIS, from_utc_naive
-from workflows.definitions import INVOICE, PAYMENT
 from workflows.engine import WorkflowError
 
 from ..auth import parent_required
@@ -48,13 +47,6 @@ log = logging.getLogger(__name__)
 
 FILTERS = {"a_payer": "to_pay", "payees": "paid", "toutes": "all"}
 PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
-PAYMENT_ICONS = {
-    "created": "⏳",
-    "pending": "⏳",
-    "validated": "✔",
-    "refused": "✖",
-    "abandoned": "–",
-}
 
 
 def _household():
@@ -86,12 +78,12 @@ def _paris(moment: dt.datetime | None) -> str:
 
 @bp.app_template_global("invoice_state_fr")
 def _invoice_state_fr(state: str) -> str:
-    return INVOICE.states.get(state, state)
+    return words.title("invoice", state)
 
 
 @bp.app_template_global("payment_state_fr")
 def _payment_state_fr(state: str) -> str:
-    return PAYMENT.states.get(state, state)
+    return words.title("payment", state)
 
 
 # -- invoices ----------------------------------------------------------------------------------
@@ -287,7 +279,7 @@ def payment_history():
         payments=rows,
         current=key,
         allocations=allocations,
-        icons=PAYMENT_ICONS,
+        icons=words.icons("payment"),
         methods=PAYMENT_METHODS,
     )
 

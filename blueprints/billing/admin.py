@@ -28,8 +28,7 @@ from models.billing import (
     Payment,
     Price,
 )
-from workflows import billing, documents, pricing
-from workflows.definitions import INVOICE, PAYMENT
+from workflows import billing, documents, pricing, words
 from workflows.engine import WorkflowError
 
 from ..admin.security import AdminForm
@@ -232,7 +231,7 @@ class InvoiceView(ReadOnlyView):
         "month": _month,
         "issue_date": _date,
         "due_date": _date,
-        "state": lambda v, c, m, n: INVOICE.states.get(m.state, m.state),
+        "state": lambda v, c, m, n: words.title("invoice", m.state),
         "number": lambda v, c, m, n: m.number or "(brouillon)",
     }
     column_searchable_list = ("number", "household_name")
@@ -262,7 +261,7 @@ class PaymentView(ReadOnlyView):
     column_formatters = {
         "amount_cents": _euros,
         "method": lambda v, c, m, n: PAYMENT_METHODS.get(m.method, m.method),
-        "state": lambda v, c, m, n: PAYMENT.states.get(m.state, m.state),
+        "state": lambda v, c, m, n: words.title("payment", m.state),
         "household": lambda v, c, m, n: m.household.name,
     }
     column_filters = ("state", "method")
@@ -346,7 +345,13 @@ class BillingOfficeView(FinanceOnly, BaseView):
             .limit(20)
         )
         busy = any(r.state in ("queued", "running", "issuing") for r in runs)
-        return self.render("billing/admin/runs.html", form=form, runs=runs, busy=busy)
+        return self.render(
+            "billing/admin/runs.html",
+            form=form,
+            runs=runs,
+            busy=busy,
+            run_states=words.titles("invoicing_run"),
+        )
 
     @expose("/progression/<int:run_id>")
     def progress(self, run_id: int):
@@ -374,7 +379,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
             run=run,
             drafts=drafts,
             summary=summary,
-            states=INVOICE.states,
+            states=words.titles("invoice"),
         )
 
     @expose("/apercu/<int:run_id>/facture/<int:invoice_id>.pdf")
