@@ -13,7 +13,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_admin.contrib.peewee import ModelView
+from flask_admin.model import typefmt
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -31,28 +31,20 @@ from models.billing import (
 from workflows import billing, documents, pricing, words
 from workflows.engine import WorkflowError
 
-from ..admin.security import AdminForm
+from ..admin.base import ReadOnlyModelView, TownModelView
+from ..admin.security import AdminForm, StaffOnly, town_id
 
 FINANCE_ROLES = frozenset({"finance", "admin"})
 
 
-def _town_id() -> int | None:
-    return current_user.account.town_id
+class FinanceScreen:
+    """Mixin for the billing office's model screens: finance or admin staff only. They show
+    datetimes and booleans as Flask-Admin does, and no page-size menu."""
 
-
-class FinanceOnly:
-    """Staff with the finance or admin role in their own town."""
-
-    def is_accessible(self) -> bool:
-        if not (current_user.is_authenticated and current_user.is_staff):
-            return False
-        roles = current_user.actor.roles_on(None, current_user.account.town_id)
-        return bool(FINANCE_ROLES & roles)
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        abort(403)
+    required_roles = FINANCE_ROLES
+    column_type_formatters = dict(typefmt.BASE_FORMATTERS)
+    column_type_formatters_detail = dict(typefmt.DETAIL_FORMATTERS)
+    can_set_page_size = False
 
 
 def _euros(view, context, model, name):
@@ -68,51 +60,20 @@ def _month(view, context, model, name):
     return model.month.strftime("%m/%Y")
 
 
-class TownScopedView(FinanceOnly, ModelView):
-    """A model screen of one town. `town_condition(town_id)` keeps rows inside it."""
-
-    form_base_class = AdminForm
-    can_view_details = True
-    can_delete = False
-    page_size = 50
-    column_display_pk = False
-
-    def town_condition(self, town_id):
-        return self.model.town == town_id
-
-    def get_query(self):
-        return self.model.select().where(self.town_condition(_town_id()))
-
-    def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
-            abort(404)
-        obj = self.get_query().where(self.model.id == pk).first()
-        if obj is None:
-            abort(404)
-        return obj
+def _town_units(town):
+    return Unit.select().join(Service).where(Service.town == town).order_by(Unit.position)
 
 
-class ReadOnlyView(TownScopedView):
-    can_create = False
-    can_edit = False
-
-
-def _town_units(town_id):
-    return Unit.select().join(Service).where(Service.town == town_id).order_by(Unit.position)
-
-
-def _town_children(town_id):
+def _town_children(town):
     return (
         Child.select()
         .join(Household)
-        .where(Household.town == town_id)
+        .where(Household.town == town)
         .order_by(Child.last_name, Child.first_name)
     )
 
 
-class PriceView(TownScopedView):
+class PriceView(FinanceScreen, TownModelView):
     column_list = ("unit", "qf_min", "qf_max", "amount_cents", "valid_from", "valid_to")
     column_labels = {
         "unit": "Prestation",
@@ -135,7 +96,7 @@ class PriceView(TownScopedView):
     can_delete = True
 
     def _scope(self, form):
-        form.unit.query = _town_units(_town_id())
+        form.unit.query = _town_units(town_id())
         return form
 
     def create_form(self, obj=None):
@@ -148,7 +109,7 @@ class PriceView(TownScopedView):
         return form
 
     def on_model_change(self, form, model, is_created):
-        unit = _town_units(_town_id()).where(Unit.id == model.unit_id).first()
+        unit = _town_units(town_id()).where(Unit.id == model.unit_id).first()
         if unit is None:
             raise ValueError("Prestation inconnue.")
         try:
@@ -161,10 +122,10 @@ class PriceView(TownScopedView):
             raise ValueError("Le prix doit être positif.")
         if model.valid_to and model.valid_to < model.valid_from:
             raise ValueError("La fin de validité précède son début.")
-        model.town = _town_id()
+        model.town = town_id()
 
 
-class AbsenceView(TownScopedView):
+class AbsenceView(FinanceScreen, TownModelView):
     column_list = ("child", "unit", "start", "end", "reason")
     column_labels = {
         "child": "Enfant",
@@ -176,14 +137,9 @@ class AbsenceView(TownScopedView):
     column_formatters = {"start": _date, "end": _date}
     form_columns = ("child", "unit", "start", "end", "reason")
 
-    def town_condition(self, town_id):
-        return AbsenceJustification.child.in_(
-            Child.select(Child.id).join(Household).where(Household.town == town_id)
-        )
-
     def _scope(self, form):
-        form.child.query = _town_children(_town_id())
-        form.unit.query = _town_units(_town_id())
+        form.child.query = _town_children(town_id())
+        form.unit.query = _town_units(town_id())
         return form
 
     def create_form(self, obj=None):
@@ -193,7 +149,7 @@ class AbsenceView(TownScopedView):
         return self._scope(super().edit_form(obj))
 
     def on_model_change(self, form, model, is_created):
-        if not _town_children(_town_id()).where(Child.id == model.child_id).exists():
+        if not _town_children(town_id()).where(Child.id == model.child_id).exists():
             raise ValueError("Enfant inconnu.")
         if model.end < model.start:
             raise ValueError("La fin précède le début.")
@@ -201,7 +157,7 @@ class AbsenceView(TownScopedView):
             model.created_by = current_user.account.id
 
 
-class InvoiceView(ReadOnlyView):
+class InvoiceView(FinanceScreen, ReadOnlyModelView):
     column_list = (
         "number",
         "household_name",
@@ -239,7 +195,7 @@ class InvoiceView(ReadOnlyView):
     column_default_sort = ("id", True)
 
 
-class PaymentView(ReadOnlyView):
+class PaymentView(FinanceScreen, ReadOnlyModelView):
     column_list = (
         "created_at",
         "household",
@@ -268,7 +224,7 @@ class PaymentView(ReadOnlyView):
     column_default_sort = ("id", True)
 
 
-class CreditNoteView(ReadOnlyView):
+class CreditNoteView(FinanceScreen, ReadOnlyModelView):
     column_list = ("number", "invoice", "amount_cents", "reason", "created_at")
     column_labels = {
         "number": "N°",
@@ -318,12 +274,14 @@ def _submitted(form) -> bool:
     return request.method == "POST" and form.validate()
 
 
-class BillingOfficeView(FinanceOnly, BaseView):
+class BillingOfficeView(StaffOnly, BaseView):
     """The month's invoicing with its progress, the preview, issuing; balances; offline
     payments; credit notes."""
 
+    required_roles = FINANCE_ROLES
+
     def _run(self, run_id: int) -> InvoicingRun:
-        run = InvoicingRun.get_or_none(InvoicingRun.id == run_id, InvoicingRun.town == _town_id())
+        run = InvoicingRun.get_or_none(InvoicingRun.id == run_id, InvoicingRun.town == town_id())
         return run or abort(404)
 
     @expose("/", methods=["GET", "POST"])
@@ -334,13 +292,13 @@ class BillingOfficeView(FinanceOnly, BaseView):
             from jobs.invoicing import enqueue_run
 
             month = dt.date.fromisoformat(form.month.data)
-            run = billing.create_run(current_user.actor, _town_id(), month)
+            run = billing.create_run(current_user.actor, town_id(), month)
             enqueue_run(current_app.config, run.id)
             flash(f"Facturation de {documents.month_fr(month)} lancée.", "success")
             return redirect(url_for(".index"))
         runs = list(
             InvoicingRun.select()
-            .where(InvoicingRun.town == _town_id())
+            .where(InvoicingRun.town == town_id())
             .order_by(InvoicingRun.id.desc())
             .limit(20)
         )
@@ -369,11 +327,11 @@ class BillingOfficeView(FinanceOnly, BaseView):
         run = self._run(run_id)
         drafts = list(
             Invoice.select()
-            .where(Invoice.town == _town_id(), Invoice.month == run.month, Invoice.state == "draft")
+            .where(Invoice.town == town_id(), Invoice.month == run.month, Invoice.state == "draft")
             .order_by(Invoice.household_name)
             .limit(500)
         )
-        summary = billing.month_summary(_town_id(), run.month)
+        summary = billing.month_summary(town_id(), run.month)
         return self.render(
             "billing/admin/preview.html",
             run=run,
@@ -384,7 +342,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
 
     @expose("/apercu/<int:run_id>/facture/<int:invoice_id>.pdf")
     def draft_pdf(self, run_id: int, invoice_id: int):
-        inv = Invoice.get_or_none(Invoice.id == invoice_id, Invoice.town == _town_id())
+        inv = Invoice.get_or_none(Invoice.id == invoice_id, Invoice.town == town_id())
         if inv is None:
             abort(404)
         data = documents.stored_invoice_pdf(inv, current_app.instance_path)
@@ -403,13 +361,13 @@ class BillingOfficeView(FinanceOnly, BaseView):
     @expose("/brouillons/<int:run_id>/supprimer", methods=["POST"])
     def discard(self, run_id: int):
         run = self._run(run_id)
-        count = billing.discard_drafts(current_user.actor, _town_id(), run.month)
+        count = billing.discard_drafts(current_user.actor, town_id(), run.month)
         flash(f"{count} brouillon(s) supprimé(s).", "success")
         return redirect(url_for(".index"))
 
     @expose("/soldes")
     def balances(self):
-        rows = billing.balances(_town_id())
+        rows = billing.balances(town_id())
         return self.render("billing/admin/balances.html", rows=rows, total=sum(r[3] for r in rows))
 
     @expose("/reglement", methods=["GET", "POST"])
@@ -417,7 +375,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
         form = OfflinePaymentForm(request.form)
         households = list(
             Household.select(Household.id, Household.name)
-            .where(Household.town == _town_id())
+            .where(Household.town == town_id())
             .order_by(Household.name)
         )
         form.household.choices = [(h.id, h.name) for h in households]
@@ -448,7 +406,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
                 Invoice.select()
                 .where(
                     Invoice.household == form.household.data,
-                    Invoice.town == _town_id(),
+                    Invoice.town == town_id(),
                     Invoice.state.in_(billing.OPEN_STATES),
                 )
                 .order_by(Invoice.month)
@@ -457,7 +415,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
 
     @expose("/avoir/<int:invoice_id>", methods=["GET", "POST"])
     def credit_note(self, invoice_id: int):
-        inv = Invoice.get_or_none(Invoice.id == invoice_id, Invoice.town == _town_id())
+        inv = Invoice.get_or_none(Invoice.id == invoice_id, Invoice.town == town_id())
         if inv is None:
             abort(404)
         form = CreditForm(request.form)
@@ -476,7 +434,7 @@ class BillingOfficeView(FinanceOnly, BaseView):
 
     @expose("/avoirs/<int:note_id>.pdf")
     def credit_note_pdf(self, note_id: int):
-        note = CreditNote.get_or_none(CreditNote.id == note_id, CreditNote.town == _town_id())
+        note = CreditNote.get_or_none(CreditNote.id == note_id, CreditNote.town == town_id())
         if note is None:
             abort(404)
         return current_app.response_class(

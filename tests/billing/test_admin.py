@@ -85,6 +85,24 @@ def test_other_towns_are_invisible(aclient):
     assert prices.count("1,50 €") == 2  # only its own two schools' REPAS tier
 
 
+def test_deleting_prices_stays_in_the_town(aclient):
+    town, other = priced_town(), priced_town()
+    mine = Price.select().where(Price.town == town.id).first()
+    theirs = Price.select().where(Price.town == other.id).first()
+    login(aclient, staff(town).email)
+    response = aclient.post(
+        "/admin/tarifs/action/",
+        data={
+            "csrf_token": csrf(aclient, "/admin/tarifs/"),
+            "action": "delete",
+            "rowid": [str(mine.id), str(theirs.id)],
+        },
+    )
+    assert response.status_code == 302
+    assert not Price.select().where(Price.id == mine.id).exists()
+    assert Price.select().where(Price.id == theirs.id).exists()
+
+
 def test_prices_offline_payment_and_credit_note_screens(aclient):
     town, h, inv = issued_invoice(days=10)  # 15,00 €
     agent = staff(town)
