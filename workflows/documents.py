@@ -16,7 +16,7 @@ from models import Town
 from models.billing import CreditNote, Invoice, InvoiceLine
 
 from . import pricing
-from .billing import CertificateLine
+from .tax_certificates import CertificateLine
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"

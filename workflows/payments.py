@@ -35,7 +35,7 @@ from models.billing import (
 )
 
 from . import pricing
-from .billing import OPEN_STATES, _for_update, apply_payment
+from .billing import OPEN_STATES, apply_payment, for_update
 from .calendar import PARIS, to_utc_naive
 from .definitions import PAYMENT
 from .engine import SYSTEM, Actor, Conflict, Forbidden, GuardFailed, InvalidTransition, fire
@@ -114,7 +114,7 @@ def start_online(
     settings = provider_settings(household.town, config)
     with transaction():
         invoices = list(
-            _for_update(
+            for_update(
                 Invoice.select().where(Invoice.id.in_(ids), Invoice.household == household_id)
             )
         )
@@ -320,7 +320,7 @@ def _settle(payment: Payment, name: str, status: str) -> str:
     owner = (payment.household_id, payment.town_id)
     try:
         with transaction():
-            fresh = _for_update(Payment.select().where(Payment.id == payment.id)).get()
+            fresh = for_update(Payment.select().where(Payment.id == payment.id)).get()
             fire(
                 PAYMENT,
                 fresh,

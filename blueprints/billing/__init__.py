@@ -39,6 +39,7 @@ from web.extensions import csrf
 from workflows import billing, documents, payments, pricing, words
 from workflows.calendar import PARIS, from_utc_naive
 from workflows.engine import WorkflowError
+from workflows.tax_certificates import tax_certificate
 
 from ..auth import parent_required
 
@@ -299,7 +300,7 @@ def tax_certificate_pdf(year: int):
     if not 2000 <= year < this_year:
         abort(404)
     household = _household()
-    lines = billing.tax_certificate(household.id, year)
+    lines = tax_certificate(household.id, year)
     data = documents.tax_certificate_pdf(
         Town.get_by_id(household.town_id),
         household.name,

@@ -28,7 +28,7 @@ from models.billing import (
     Payment,
     Price,
 )
-from workflows import billing, documents, pricing, words
+from workflows import billing, documents, invoicing, pricing, words
 from workflows.engine import WorkflowError
 
 from ..admin.base import ReadOnlyModelView, TownModelView
@@ -292,7 +292,7 @@ class BillingOfficeView(StaffOnly, BaseView):
             from jobs.invoicing import enqueue_run
 
             month = dt.date.fromisoformat(form.month.data)
-            run = billing.create_run(current_user.actor, town_id(), month)
+            run = invoicing.create_run(current_user.actor, town_id(), month)
             enqueue_run(current_app.config, run.id)
             flash(f"Facturation de {documents.month_fr(month)} lancée.", "success")
             return redirect(url_for(".index"))
@@ -331,7 +331,7 @@ class BillingOfficeView(StaffOnly, BaseView):
             .order_by(Invoice.household_name)
             .limit(500)
         )
-        summary = billing.month_summary(town_id(), run.month)
+        summary = invoicing.month_summary(town_id(), run.month)
         return self.render(
             "billing/admin/preview.html",
             run=run,
@@ -353,7 +353,7 @@ class BillingOfficeView(StaffOnly, BaseView):
         from jobs.invoicing import enqueue_issue
 
         run = self._run(run_id)
-        billing.mark_run(run.id, "issuing")
+        invoicing.mark_run(run.id, "issuing")
         enqueue_issue(current_app.config, run.id, current_user.account.id)
         flash("Émission des factures lancée : numéros, e-mails et PDF.", "success")
         return redirect(url_for(".index"))
@@ -361,7 +361,7 @@ class BillingOfficeView(StaffOnly, BaseView):
     @expose("/brouillons/<int:run_id>/supprimer", methods=["POST"])
     def discard(self, run_id: int):
         run = self._run(run_id)
-        count = billing.discard_drafts(current_user.actor, town_id(), run.month)
+        count = invoicing.discard_drafts(current_user.actor, town_id(), run.month)
         flash(f"{count} brouillon(s) supprimé(s).", "success")
         return redirect(url_for(".index"))
 

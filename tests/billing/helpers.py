@@ -111,13 +111,13 @@ def issued_invoice(town=None, name="Martin", qf=500, days=4, **kw):
     """A town (new unless given), a household with `days` meals last month, its invoice
     issued. Returns (town, household, invoice)."""
     from models.billing import Invoice
-    from workflows import billing
+    from workflows import invoicing
 
     town = town or priced_town()
     h = family(town, name, qf=qf, **kw)
     book(h.children[0], f.unit(town), weekdays(n=days))
-    billing.draft_month(town.id, MONTH)
-    billing.issue_month(
+    invoicing.draft_month(town.id, MONTH)
+    invoicing.issue_month(
         staff_actor(town, "finance") if not _has_staff(town) else _staff_of(town), town.id, MONTH
     )
     return town, h, Invoice.get(Invoice.household == h.id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from models.billing import CreditNote, Invoice
-from workflows import billing, pricing
+from workflows import billing, invoicing, pricing, tax_certificates
 from workflows.engine import Forbidden, GuardFailed
 
 from .. import factories as f
@@ -102,17 +102,17 @@ def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
     book(young, f.unit(town, "GARDERIE MATIN"), days)  # 4 × 1,20
     book(young, f.unit(town, "REPAS"), days)  # meals: excluded
     book(old, f.unit(town, "GARDERIE MATIN"), days)  # over six: excluded
-    billing.draft_month(town.id, month)
+    invoicing.draft_month(town.id, month)
     finance = staff_actor(town)
-    billing.issue_month(finance, town.id, month, today=dt.date(year, 4, 2))
+    invoicing.issue_month(finance, town.id, month, today=dt.date(year, 4, 2))
     inv = Invoice.get()
     payment = billing.record_offline_payment(finance, h.id, "cash", inv.total_cents)
     from models.billing import Payment
 
     Payment.update(settled_at=dt.datetime(year, 4, 10, 9)).where(Payment.id == payment.id).execute()
-    lines = billing.tax_certificate(h.id, year)
+    lines = tax_certificates.tax_certificate(h.id, year)
     assert [(li.child_name, li.amount_cents) for li in lines] == [("PETIT Léo", 480)]
-    assert billing.tax_certificate(h.id, year - 1) == []
+    assert tax_certificates.tax_certificate(h.id, year - 1) == []
     login_parent(client, h)
     resp = client.get(f"/attestation-fiscale/{year}.pdf")
     text = pdftotext(resp.data)
@@ -123,4 +123,4 @@ def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
 
 def test_month_summary(app):
     town, h, inv = issued_invoice()
-    assert billing.month_summary(town.id, MONTH) == {"issued": (1, 600)}
+    assert invoicing.month_summary(town.id, MONTH) == {"issued": (1, 600)}

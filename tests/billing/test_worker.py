@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from models.billing import Invoice, InvoiceLine, InvoicingRun, Payment
-from workflows import billing, payments
+from workflows import invoicing, payments
 from workflows.documents import stored_pdf_path
 
 from .. import factories as f
@@ -22,7 +22,7 @@ def test_invoicing_twice_with_a_worker_creates_nothing_more(app):
         h = family(town, name)
         book(h.children[0], f.unit(town), weekdays(n=3))
     agent = staff(town)
-    runs = [billing.create_run(actor_for(agent), town.id, MONTH) for _ in range(2)]
+    runs = [invoicing.create_run(actor_for(agent), town.id, MONTH) for _ in range(2)]
     for run in runs:
         enqueue_run(app.config, run.id)
     run_worker()

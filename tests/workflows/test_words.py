@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from workflows import definitions, words
-from workflows.billing import RUN_STATES
 from workflows.decisions import SUMMARIES
+from workflows.invoicing import RUN_STATES
 
 WORKFLOWS = [
     definitions.BOOKING,
