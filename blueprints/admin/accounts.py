@@ -18,7 +18,7 @@ from wtforms.validators import Optional
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
-from workflows import accounts, enrolment_rules, enrolments, privacy, words
+from workflows import accounts, enrolment_rules, enrolments, households, privacy, words
 from workflows.engine import WorkflowError
 
 from .base import ReadOnlyModelView, TownModelView, date_fr
@@ -47,7 +47,7 @@ def _enqueue_invitations(guardian_ids: list[int]) -> int:
     sent = 0
     for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
         try:
-            accounts.invite_guardian(guardian)
+            households.invite_guardian(guardian)
         except accounts.AccountError as exc:
             flash(str(exc), "error")
             continue
@@ -132,7 +132,7 @@ class InvitationView(StaffOnly, BaseView):
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(io.StringIO(text), dialect)
-        header = [accounts.csv_key(h) for h in next(reader, [])]
+        header = [households.csv_key(h) for h in next(reader, [])]
         if "email" not in header:
             flash(
                 "Le fichier doit avoir une ligne d'en-tête avec au moins une colonne "
@@ -145,7 +145,7 @@ class InvitationView(StaffOnly, BaseView):
             for line in reader
             if any(cell.strip() for cell in line)
         ]
-        guardian_ids, errors = accounts.import_households(town_id(), rows)
+        guardian_ids, errors = households.import_households(town_id(), rows)
         sent = _enqueue_invitations(guardian_ids)
         flash(f"{sent} invitation(s) envoyée(s) sur {len(rows)} ligne(s).", "success")
         for e in errors[:50]:

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from models import Account
 from web.extensions import login_manager
-from workflows import accounts
+from workflows import accounts, sessions
 from workflows.accounts import (
     EMAIL_RE,
     actor_for,
@@ -113,7 +113,7 @@ def _load_user(user_id: str):
     if account.session_version != version or not account.is_active:
         return None
     idle, absolute = _timeouts()
-    if not accounts.session_alive(loaded.session, idle, absolute):
+    if not sessions.session_alive(loaded.session, idle, absolute):
         session.clear()  # expired
         return None
     return LoginUser(account, loaded.households)
@@ -227,17 +227,17 @@ def start_session(account: Account) -> LoginUser:
     """A brand-new session for `account`: the old cookie's content is dropped (fixation),
     a server-side row is opened and the connection is logged."""
     session.clear()
-    session["sid"] = accounts.open_session(account)
+    session["sid"] = sessions.open_session(account)
     session.permanent = True  # the cookie expires with the absolute timeout
     user = LoginUser(account)
     login_user(user)
     if not account.is_staff:
-        accounts.record_connection(account, request.remote_addr, request.headers.get("User-Agent"))
+        sessions.record_connection(account, request.remote_addr, request.headers.get("User-Agent"))
     return user
 
 
 def end_current_session() -> None:
-    accounts.end_session(session.get("sid"))
+    sessions.end_session(session.get("sid"))
     logout_user()
     session.clear()
 
@@ -274,7 +274,7 @@ def logout():
 @login_required
 def logout_everywhere():
     """End every session of the account (this one too) and its API tokens."""
-    accounts.end_all_sessions(current_user.account)
+    sessions.end_all_sessions(current_user.account)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté de tous vos appareils.", "info")
@@ -315,7 +315,7 @@ def _choose_password(token: str, purpose: str, title: str, intro: str):
         except accounts.AccountError as exc:
             form.password.errors = [str(exc)]
         else:
-            accounts.end_all_sessions(account)  # whoever was logged in is logged out
+            sessions.end_all_sessions(account)  # whoever was logged in is logged out
             if current_user.is_authenticated:
                 logout_user()
             session.clear()

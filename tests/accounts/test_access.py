@@ -5,7 +5,7 @@ import pytest
 from models import Child
 from models.accounts import PickupPerson
 from models.catalogue import Enrolment
-from workflows import accounts
+from workflows import households
 
 from .. import factories as f
 from .conftest import csrf_token, login, make_staff
@@ -49,7 +49,7 @@ def test_another_households_objects_give_404(app, two_families):
     mine, theirs, client = two_families
     their_enrolment = Enrolment.select().join(Child).where(Child.household == theirs.id).first()
     their_guardian = theirs.guardians[0]
-    their_pickup = accounts.add_pickup_person(theirs, None, "Paul", "Durand")
+    their_pickup = households.add_pickup_person(theirs, None, "Paul", "Durand")
     token = csrf_token(client.get("/ma-famille").get_data(as_text=True))
     assert client.get(f"/mes-inscriptions/{their_enrolment.id}/attestation.pdf").status_code == 404
     assert (

@@ -9,7 +9,7 @@ import pytest
 from models import Account, Guardian, Household
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment
-from workflows import accounts, enrolments
+from workflows import accounts, enrolments, households
 
 from .. import factories as f
 from .conftest import csrf_token, drain, link_in, login, mails_to, make_staff, path_of, post_form
@@ -101,7 +101,7 @@ def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
 def test_existing_parent_invited_by_a_second_town_is_linked(app, town, other_town, family, queue):
     h = _household_without_login(other_town, "Martin", family._email)
     guardian = Guardian.get(Guardian.household == h.id)
-    account, needs_link = accounts.invite_guardian(guardian)
+    account, needs_link = households.invite_guardian(guardian)
     assert account.id == f.account(family).id and not needs_link
     assert {x.town_id for x in accounts.households_of(account)} == {town.id, other_town.id}
 
@@ -136,9 +136,9 @@ def test_enrolment_request_decided_in_the_admin(app, town, family, admin_client,
 
 
 def test_household_change_history_in_the_admin(app, town, family, admin_client, other_town):
-    accounts.update_household(family, f.account(family), {"address": "9 rue Haute"})
+    households.update_household(family, f.account(family), {"address": "9 rue Haute"})
     other = f.household(other_town, "Loin")
-    accounts.update_household(other, None, {"address": "ailleurs"})
+    households.update_household(other, None, {"address": "ailleurs"})
     html = admin_client.get("/admin/historique-foyers/").get_data(as_text=True)
     assert "9 rue Haute" in html and "ailleurs" not in html
 

@@ -8,7 +8,7 @@ import pytest
 from models import Guardian, Household
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment
-from workflows import accounts
+from workflows import households
 
 from .. import factories as f
 from ..browser.conftest import browser, live_server, log_in  # noqa: F401 - fixtures
@@ -36,7 +36,7 @@ def test_invitation_link_password_login(app, live_server, browser):  # noqa: F81
     from jobs.accounts import send_invitation
     from jobs.queue import enqueue
 
-    accounts.invite_guardian(Guardian.get(Guardian.household == h.id))
+    households.invite_guardian(Guardian.get(Guardian.household == h.id))
     enqueue(app.config, send_invitation, Guardian.get(Guardian.household == h.id).id, live_server)
     run_worker()
     link = link_in(mails_to(app, "invitee@exemple.fr")[0], "/invitation/")
