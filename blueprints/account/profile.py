@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from workflows import accounts, households, privacy, sessions
 from workflows.calendar import PARIS, from_utc_naive
 
-from ..auth import _password_field, parent_required
+from ..auth import parent_required, password_field
 from ..auth.limits import current_account_key, limiter, setting
 from . import bp
 
@@ -28,7 +28,7 @@ class ChangePasswordForm(FlaskForm):
             Length(max=accounts.MAX_PASSWORD),
         ],
     )
-    password = _password_field()
+    password = password_field()
     confirm = PasswordField(
         "Confirmation du nouveau mot de passe",
         validators=[

@@ -15,12 +15,15 @@ from peewee import JOIN
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from jobs.accounts import send_enrolment_decision, send_invitation
+from jobs.queue import enqueue
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
 from workflows import accounts, enrolment_rules, enrolments, households, privacy, words
 from workflows.engine import WorkflowError
 
+from ..auth import public_url
 from .base import ReadOnlyModelView, TownModelView, date_fr
 from .security import StaffOnly, town_id
 
@@ -33,17 +36,8 @@ DECISIONS_FR = {
 }
 
 
-def _public_url() -> str:
-    from ..auth import public_url
-
-    return public_url()
-
-
 def _enqueue_invitations(guardian_ids: list[int]) -> int:
     """Give each guardian a login and queue its e-mail (after each commit)."""
-    from jobs.accounts import send_invitation
-    from jobs.queue import enqueue
-
     sent = 0
     for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
         try:
@@ -51,7 +45,7 @@ def _enqueue_invitations(guardian_ids: list[int]) -> int:
         except accounts.AccountError as exc:
             flash(str(exc), "error")
             continue
-        enqueue(current_app.config, send_invitation, guardian.id, _public_url())
+        enqueue(current_app.config, send_invitation, guardian.id, public_url())
         sent += 1
     return sent
 
@@ -201,9 +195,6 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
 
     @expose("/", methods=("POST",))
     def decide(self):
-        from jobs.accounts import send_enrolment_decision
-        from jobs.queue import enqueue
-
         decision = request.form.get("decision", "")
         reason = (request.form.get("reason") or "").strip()[:500]
         ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
