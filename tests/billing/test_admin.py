@@ -16,7 +16,7 @@ def admin_app(app):
         admin = app.extensions.get("portail_admin")
         if admin is None:
             pytest.skip("the admin is not built by this app")
-        from blueprints.billing.admin import register
+        from blueprints.admin.billing import register
 
         register(admin, app)
     return app
