@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from models import Account, Guardian, Town, transaction
+from models import Account, Guardian, Town, WorkflowHistory, transaction
 from models.catalogue import Enrolment
 from workflows import accounts, outbox, words
 
@@ -111,8 +111,6 @@ def send_enrolment_decision(enrolment_id: int) -> int:
             .join(Guardian, on=(Guardian.account == Account.id))
             .where(Guardian.household == child.household_id, Account.is_active)
         ]
-        from models import WorkflowHistory
-
         last = (
             WorkflowHistory.select()
             .where(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models import Booking, Request
+from models import Booking, Enrolment, Invoice, Payment, Request
 
-from . import rules, words
+from . import enrolment_rules, rules, words
 from .engine import Transition, define
 
 
@@ -105,9 +105,7 @@ REQUEST = define(
 BOOK_TRANSITIONS = {"book": "request", "cancel": "ask_cancel"}
 
 
-# -- billing (appended by the billing issue) ------------------------------------------------
-from models.billing import Invoice, Payment  # noqa: E402
-
+# -- billing ------------------------------------------------------------------------------------
 INVOICE = define(
     "invoice",
     Invoice,
@@ -151,11 +149,7 @@ PAYMENT = define(
 )
 
 
-# -- enrolments (appended by the accounts issue) --------------------------------------------
-from models.catalogue import Enrolment  # noqa: E402
-
-from . import enrolment_rules  # noqa: E402
-
+# -- enrolments ---------------------------------------------------------------------------------
 ENROLMENT = define(
     "enrolment",
     Enrolment,

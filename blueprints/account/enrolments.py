@@ -17,7 +17,7 @@ from workflows import documents, enrolment_rules, enrolments, words
 from workflows.engine import WorkflowError
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 
 DAYS = [("1", "Lundi"), ("2", "Mardi"), ("3", "Mercredi"), ("4", "Jeudi"), ("5", "Vendredi")]
 

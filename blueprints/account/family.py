@@ -15,7 +15,7 @@ from workflows import accounts, households
 from workflows.accounts import EMAIL_RE
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 
 
 class HouseholdForm(FlaskForm):

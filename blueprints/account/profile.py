@@ -17,7 +17,7 @@ from workflows.calendar import PARIS, from_utc_naive
 
 from ..auth import parent_required, password_field
 from ..auth.limits import current_account_key, limiter, setting
-from . import bp
+from .blueprint import bp
 
 
 class ChangePasswordForm(FlaskForm):

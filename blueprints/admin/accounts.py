@@ -1,4 +1,4 @@
-"""Staff screens of the accounts issue: invite households (one by one or from the town's
+"""Staff screens of the households' accounts: invite households (one by one or from the town's
 CSV file), decide enrolment requests, anonymise a household that has left, the household
 change history, and the services open to online enrolment. `register(admin, app)` adds
 them to the app's Flask-Admin."""

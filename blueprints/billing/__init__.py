@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -26,6 +27,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from jobs.payments import enqueue_notification
 from models import Town
 from models.billing import (
     PAYMENT_METHODS,
@@ -235,10 +237,6 @@ def simulator():
 
 
 def _notify(town_id: int, txid: str) -> None:
-    from urllib.parse import urlencode
-
-    from jobs.payments import enqueue_notification
-
     query = urlencode({"transaction_id": txid})
     try:
         enqueue_notification(current_app.config, town_id, query)
@@ -257,8 +255,6 @@ def notification(town_slug: str):
     town = Town.get_or_none(Town.slug == town_slug)
     query = request.get_data(as_text=True) if request.method == "POST" else ""
     if request.method == "POST" and request.form:
-        from urllib.parse import urlencode
-
         query = urlencode(list(request.form.items(multi=True)))
     query = query or request.query_string.decode()
     outcome = payments.handle_notification(town.id if town else None, query, current_app.config)

@@ -30,7 +30,7 @@ from workflows.engine import Forbidden, WorkflowError
 from workflows.rules import unit_infos
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 from .cells import ACTION_WORDS, cell_view, date_fr, short_label
 from .forms import WeeklyTemplateForm
 from .selection import (

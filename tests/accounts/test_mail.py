@@ -1,5 +1,5 @@
-"""jobs.mail: the outbox by default, SMTP when SMTP_HOST is set, billing's signature kept,
-and mail sent by a real rq worker after the commit."""
+"""jobs.mail: the outbox by default, SMTP when SMTP_HOST is set, one message sent at once
+(send_mail), and mail sent by a real rq worker after the commit."""
 
 import smtplib
 
@@ -11,7 +11,7 @@ from ..conftest import run_worker
 from .conftest import mails_to, outbox, text_of
 
 
-def test_outbox_by_default_with_billings_signature(app, monkeypatch):
+def test_one_message_goes_to_the_outbox_by_default(app, monkeypatch):
     monkeypatch.delenv("SMTP_HOST", raising=False)
     path = mail.send_mail("a@exemple.fr", "Votre facture", "Bonjour,\nvoici.")
     assert path.exists() and path.parent.name == "outbox"
