@@ -12,15 +12,13 @@ from models.catalogue import Enrolment
 from workflows import accounts, enrolments, households
 
 from .. import factories as f
-from .conftest import csrf_token, drain, link_in, login, mails_to, make_staff, path_of, post_form
+from ..forms import csrf_token, login, post_form
+from .conftest import drain, link_in, mails_to, path_of
 
 
 @pytest.fixture
-def admin_client(app, town):
-    make_staff(town, "admin,approver", email="admin@mairie.fr")
-    client = app.test_client()
-    assert login(client, "admin@mairie.fr").status_code == 302
-    return client
+def admin_client(auth, town):
+    return auth.staff(town, "admin,approver")
 
 
 def _household_without_login(town, name="Roux", email="roux@exemple.fr"):
@@ -79,11 +77,9 @@ def test_bulk_invite_from_csv(app, town, admin_client, queue):
     assert mails_to(app, "iris.noir@exemple.fr") and mails_to(app, "blanc@exemple.fr")
 
 
-def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
+def test_invite_is_town_scoped_and_admin_only(app, auth, town, other_town, queue):
     theirs = _household_without_login(other_town, "Autre", "autre@exemple.fr")
-    make_staff(town, "admin", email="admin@mairie.fr")
-    client = app.test_client()
-    login(client, "admin@mairie.fr")
+    client = auth.admin(town)
     post_form(
         client,
         "/admin/comptes-foyers/",
@@ -91,9 +87,7 @@ def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
         action="/admin/comptes-foyers/inviter",
     )
     assert Account.get_or_none(Account.email == "autre@exemple.fr") is None
-    make_staff(town, "approver", email="valideur@mairie.fr")
-    approver = app.test_client()
-    login(approver, "valideur@mairie.fr")
+    approver = auth.approver(town)
     assert approver.get("/admin/comptes-foyers/").status_code == 403
     assert app.test_client().get("/admin/comptes-foyers/").status_code == 302
 

@@ -13,7 +13,7 @@ from workflows import households
 from .. import factories as f
 from ..browser.conftest import browser, live_server, log_in  # noqa: F401 - fixtures
 from ..conftest import run_worker
-from .conftest import STAFF_PASSWORD, link_in, mails_to, make_staff
+from .conftest import link_in, mails_to
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,7 @@ def test_enrolment_request_accepted_by_an_approver(app, live_server, browser):  
     d = town._demo
     EnrolmentOffer.create(service=d["wednesday"], site=d["leisure"], capacity=10)
     h = f.household(town, "Martin", children=("Léa",))
-    make_staff(town, "approver", email="valideur@mairie.fr")
+    f.staff(town, "approver", email="valideur@mairie.fr")
     parent = browser.new_context().new_page()
     log_in(parent, live_server, h._email, f.PASSWORD)
     parent.goto(f"{live_server}/mes-inscriptions/demande")
@@ -117,7 +117,7 @@ def test_enrolment_request_accepted_by_an_approver(app, live_server, browser):  
     staff = browser.new_context().new_page()
     staff.goto(f"{live_server}/connexion")
     staff.get_by_label("Adresse e-mail").fill("valideur@mairie.fr")
-    staff.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    staff.get_by_label("Mot de passe").fill(f.PASSWORD)
     staff.get_by_role("button", name="Se connecter").click()
     staff.wait_for_url(f"{live_server}/admin/")
     staff.goto(f"{live_server}/admin/demandes-inscription/")

@@ -7,7 +7,7 @@ from models.accounts import ConnectionLog, HouseholdChange, PickupPerson
 from workflows import sessions
 
 from .. import factories as f
-from .conftest import post_form
+from ..forms import post_form
 
 
 def test_family_page_shows_children_read_only(parent_client, family):

@@ -8,6 +8,7 @@ from jobs import mail
 from workflows import outbox as mail_outbox
 
 from ..conftest import run_worker
+from ..forms import post_form
 from .conftest import mails_to, outbox, text_of
 
 
@@ -88,8 +89,6 @@ def test_templates_are_french_text_and_html():
 
 
 def test_a_real_worker_sends_the_reset_mail(app, family):
-    from .conftest import post_form
-
     post_form(app.test_client(), "/mot-de-passe-oublie", {"email": family._email})
     run_worker()
     assert len(mails_to(app, family._email)) == 1

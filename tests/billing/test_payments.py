@@ -14,7 +14,8 @@ from workflows.engine import GuardFailed
 
 from .. import factories as f
 from ..conftest import run_worker
-from .helpers import csrf, issued_invoice, login_parent, staff_actor
+from ..forms import csrf
+from .helpers import issued_invoice, staff_actor
 
 
 def _start(h, invoices):
@@ -34,7 +35,7 @@ def _notify(town, txid, **extra):
     return payments.handle_notification(town.id, query, get_config())
 
 
-def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, client):
+def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(auth, client):
     town, h, inv1 = issued_invoice(days=4)
     h2_month_invoice = Invoice.create(  # an older issued invoice of the same household
         town=town,
@@ -45,7 +46,7 @@ def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, clie
         total_cents=999,
         household_name=h.name,
     )
-    login_parent(client, h)
+    auth.parent(h, client=client)
     token = csrf(client, "/factures")
     recap = client.post(
         "/factures/payer", data={"csrf_token": token, "invoice": [inv1.id, h2_month_invoice.id]}
@@ -192,11 +193,11 @@ def test_simulator_refuses_unknown_transactions(app, client):
     assert client.get("/paiement/simulateur?transaction_id=nope&amount=1").status_code == 404
 
 
-def test_parent_cannot_pay_or_see_another_households_payment(app, client):
+def test_parent_cannot_pay_or_see_another_households_payment(auth, client):
     town, h, inv = issued_invoice(name="Martin")
     _, other, other_inv = issued_invoice(town, name="Durand")
     payment, _ = _start(other, [other_inv])
-    login_parent(client, h)
+    auth.parent(h, client=client)
     token = csrf(client, "/factures")
     assert (
         client.post(

@@ -10,7 +10,7 @@ from workflows.documents import stored_pdf_path
 
 from .. import factories as f
 from ..conftest import run_worker
-from .helpers import MONTH, book, family, issued_invoice, pdftotext, priced_town, staff, weekdays
+from .helpers import MONTH, book, family, issued_invoice, pdftotext, priced_town, weekdays
 
 
 def test_invoicing_twice_with_a_worker_creates_nothing_more(app):
@@ -21,7 +21,7 @@ def test_invoicing_twice_with_a_worker_creates_nothing_more(app):
     for name in ("Aubert", "Blanc", "Carré"):
         h = family(town, name)
         book(h.children[0], f.unit(town), weekdays(n=3))
-    agent = staff(town)
+    agent = f.staff(town, "finance")
     runs = [invoicing.create_run(actor_for(agent), town.id, MONTH) for _ in range(2)]
     for run in runs:
         enqueue_run(app.config, run.id)
