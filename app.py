@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from blueprints import account, admin, api, auth, billing, portal
 from config import get_config
+from jobs import cli
+from web import database, extensions, gate, proxies
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -13,10 +16,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(cfg)
     app.config.update(overrides)
     app.instance_path = app.config["INSTANCE_PATH"]
-
-    from blueprints import account, admin, api, auth, billing, database, extensions, portal
-    from jobs import cli
-    from web import gate, proxies
 
     database.init_app(app)
     extensions.init_app(app)

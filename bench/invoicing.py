@@ -1,7 +1,7 @@
 """Benchmark: the month's invoicing for N households on PostgreSQL, and PDF rendering.
 
 Prints:
-- drafting (workflows.billing.draft_month: read the month's booked days, price them, insert
+- drafting (workflows.invoicing.draft_month: read the month's booked days, price them, insert
   invoices and lines) in invoices per second, against a raw insert of the same rows
   (psycopg2 execute_values into copies of the two tables) in the same run;
 - issuing (gap-free numbers under the counter's lock, transition + history rows);
@@ -109,7 +109,7 @@ def _render_chunk(args) -> int:
 
 def main() -> None:
     args = _args()
-    from workflows import billing
+    from workflows import invoicing
     from workflows.engine import Actor
 
     with common.throwaway_database(args.server, "portail_bench_invoicing", args.keep) as url:
@@ -129,7 +129,7 @@ def main() -> None:
         finance = Actor(account_id=None, staff_roles=frozenset({"finance"}), town_id=bt.town.id)
 
         t0 = time.perf_counter()
-        result = billing.draft_month(bt.town.id, month)
+        result = invoicing.draft_month(bt.town.id, month)
         draft_s = time.perf_counter() - t0
         n_lines = InvoiceLine.select().count()
         print(
@@ -138,7 +138,7 @@ def main() -> None:
         )
 
         again = time.perf_counter()
-        assert billing.draft_month(bt.town.id, month).created == 0
+        assert invoicing.draft_month(bt.town.id, month).created == 0
         print(f"draft again (idempotent, nothing created): {time.perf_counter() - again:.2f} s")
 
         inv_cols = [f.column_name for f in Invoice._meta.sorted_fields if f.name != "id"]
@@ -158,7 +158,7 @@ def main() -> None:
         )
 
         t0 = time.perf_counter()
-        ids = billing.issue_month(finance, bt.town.id, month)
+        ids = invoicing.issue_month(finance, bt.town.id, month)
         issue_s = time.perf_counter() - t0
         print(
             f"issue: {len(ids):,} invoices numbered and issued in {issue_s:.2f} s "

@@ -3,7 +3,9 @@ read when the configuration is built (not at import), so tests and workers can s
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +16,32 @@ _NO = ("0", "false", "no", "non", "")
 
 def instance_path() -> Path:
     return Path(os.environ.get("PORTAIL_INSTANCE", ROOT / "instance"))
+
+
+def _json(name: str, raw: str) -> dict:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise RuntimeError(f"{name} must be a JSON object")
+    return value
+
+
+def payment_towns(env: Mapping[str, str], backend: str, options: dict) -> dict[str, dict]:
+    """The towns with a payment provider of their own: PAYMENT_BACKEND_<SLUG> and
+    PAYMENT_OPTIONS_<SLUG>, each falling back on every town's when unset. Keys are the
+    <SLUG> part (the town's slug in capitals, other characters as "_": ville-a, VILLE_A)."""
+    prefixes = ("PAYMENT_BACKEND_", "PAYMENT_OPTIONS_")
+    keys = {name[len(p) :] for name in env for p in prefixes if name.startswith(p)}
+    towns = {}
+    for key in sorted(k for k in keys if k):
+        own_options = env.get(f"PAYMENT_OPTIONS_{key}")
+        towns[key] = {
+            "backend": env.get(f"PAYMENT_BACKEND_{key}") or backend,
+            "options": _json(f"PAYMENT_OPTIONS_{key}", own_options) if own_options else options,
+        }
+    return towns
 
 
 class Config:
@@ -67,6 +95,19 @@ class Config:
         self.SMTP_USER = env("SMTP_USER", "")
         self.SMTP_PASSWORD = env("SMTP_PASSWORD", "")
         self.MAIL_FROM = env("MAIL_FROM", "Portail Famille <ne-pas-repondre@portail-famille.fr>")
+        # Online payments (eopayment): every town's backend and its options (JSON), and the
+        # towns that have their own (PAYMENT_BACKEND_<SLUG>, PAYMENT_OPTIONS_<SLUG>).
+        self.PAYMENT_BACKEND = env("PAYMENT_BACKEND") or "dummy"
+        self.PAYMENT_OPTIONS = _json("PAYMENT_OPTIONS", env("PAYMENT_OPTIONS") or "{}")
+        self.PAYMENT_TOWNS = payment_towns(os.environ, self.PAYMENT_BACKEND, self.PAYMENT_OPTIONS)
+
+    def __getitem__(self, key: str):
+        """A setting read as from Flask's config (`cfg["PAYMENT_TOWNS"]`), so code given
+        either a job's configuration or an app's reads it the same way."""
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
 
 
 class DevelopmentConfig(Config):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 
-from models import Account, Guardian, Town, transaction
+from models import Account, Guardian, Town, WorkflowHistory, transaction
 from models.catalogue import Enrolment
-from workflows import accounts, outbox
+from workflows import accounts, outbox, words
 
 from .context import job_database
 
@@ -99,8 +99,6 @@ def send_signup_existing(account_id: int, base_url: str) -> bool:
 
 def send_enrolment_decision(enrolment_id: int) -> int:
     """Tell the household's guardians with a login what became of an enrolment request."""
-    from workflows.enrolments import ENROLMENT_STATES_FR
-
     with job_database():
         enrolment = Enrolment.get_or_none(Enrolment.id == enrolment_id)
         if enrolment is None:
@@ -113,8 +111,6 @@ def send_enrolment_decision(enrolment_id: int) -> int:
             .join(Guardian, on=(Guardian.account == Account.id))
             .where(Guardian.household == child.household_id, Account.is_active)
         ]
-        from models import WorkflowHistory
-
         last = (
             WorkflowHistory.select()
             .where(
@@ -129,7 +125,7 @@ def send_enrolment_decision(enrolment_id: int) -> int:
             "site": enrolment.site.name,
             "start": enrolment.start.strftime("%d/%m/%Y"),
             "end": enrolment.end.strftime("%d/%m/%Y"),
-            "state": ENROLMENT_STATES_FR.get(enrolment.state, enrolment.state),
+            "state": words.title("enrolment", enrolment.state),
             "reason": last.comment if last else "",
             "town_name": town.name,
         }

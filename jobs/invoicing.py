@@ -10,7 +10,7 @@ from rq import get_current_job
 
 from models import Account, transaction, utcnow
 from models.billing import Invoice, InvoicingRun
-from workflows import billing, documents, outbox, pricing
+from workflows import documents, invoicing, outbox, pricing
 from workflows.accounts import actor_for
 
 from .context import job_database
@@ -39,15 +39,15 @@ def run_invoicing(run_id: int) -> int:
     nothing more: each household has at most one invoice per town and month."""
     with job_database():
         run = InvoicingRun.get_by_id(run_id)
-        billing.mark_run(run_id, "running", started_at=utcnow(), error="")
+        invoicing.mark_run(run_id, "running", started_at=utcnow(), error="")
         try:
-            result = billing.draft_month(
+            result = invoicing.draft_month(
                 run.town_id, run.month, run_id=run_id, progress=_progress(run_id)
             )
         except Exception as exc:
-            billing.mark_run(run_id, "failed", error=repr(exc)[:2000], finished_at=utcnow())
+            invoicing.mark_run(run_id, "failed", error=repr(exc)[:2000], finished_at=utcnow())
             raise
-        billing.mark_run(
+        invoicing.mark_run(
             run_id,
             "drafted",
             finished_at=utcnow(),
@@ -62,15 +62,15 @@ def issue_run(run_id: int, account_id: int) -> int:
     with job_database() as cfg:
         run = InvoicingRun.get_by_id(run_id)
         actor = actor_for(Account.get_by_id(account_id))
-        billing.mark_run(run_id, "issuing")
+        invoicing.mark_run(run_id, "issuing")
         try:
             with transaction():  # the invoices and their e-mails, or neither
-                ids = billing.issue_month(actor, run.town_id, run.month)
+                ids = invoicing.issue_month(actor, run.town_id, run.month)
                 notify_issued(ids)
         except Exception as exc:
-            billing.mark_run(run_id, "failed", error=repr(exc)[:2000])
+            invoicing.mark_run(run_id, "failed", error=repr(exc)[:2000])
             raise
-        billing.mark_run(
+        invoicing.mark_run(
             run_id, "issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
         )
         for i in range(0, len(ids), PDF_CHUNK):  # the PDFs, shared by the workers
@@ -80,7 +80,7 @@ def issue_run(run_id: int, account_id: int) -> int:
 
 def notify_issued(invoice_ids: list[int]) -> int:
     """Write the e-mail of each issued invoice to the outbox (sent by the mail job)."""
-    to = billing.recipients(invoice_ids)
+    to = invoicing.recipients(invoice_ids)
     mails = []
     for i in range(0, len(invoice_ids), 1000):
         for inv in Invoice.select().where(Invoice.id.in_(invoice_ids[i : i + 1000])):

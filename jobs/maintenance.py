@@ -11,7 +11,7 @@ from models import utcnow
 from models.accounts import AccountSession, OneTimeToken
 from models.outbox import OutgoingMail
 from workflows import idempotency
-from workflows.accounts import purge_connections
+from workflows.sessions import purge_connections
 
 from .context import job_database
 

@@ -15,13 +15,13 @@ log = logging.getLogger(__name__)
 
 
 def process_notification(town_id: int, query_string: str) -> str:
-    with job_database():
-        return payments.handle_notification(town_id, query_string)
+    with job_database() as cfg:
+        return payments.handle_notification(town_id, query_string, cfg)
 
 
 def abandon_stale_payments(minutes: int = 30) -> int:
-    with job_database():
-        count = payments.abandon_stale(dt.timedelta(minutes=minutes))
+    with job_database() as cfg:
+        count = payments.abandon_stale(cfg, dt.timedelta(minutes=minutes))
     log.info("abandoned %d stale payments", count)
     return count
 

@@ -15,6 +15,8 @@ import pytest
 from jobs import embedded_redis
 from models import ALL_MODELS, create_schema, database, is_postgres
 
+from . import factories, forms
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = uuid.uuid4().hex[:8]
 
@@ -112,6 +114,43 @@ def app(_env, redis_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class Auth:
+    """Logged-in test clients, through the real login form (CSRF on): a parent of a
+    household, or a staff member of a town created with the roles asked for."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def login(self, who, password: str = factories.PASSWORD, client=None):
+        """A client logged in as `who`: an account, a household (its guardian) or an
+        e-mail address. A new client unless one is given."""
+        email = getattr(who, "_email", None) or getattr(who, "email", who)
+        client = client or self.app.test_client()
+        response = forms.login(client, email, password)
+        assert response.status_code == 302, f"{email} could not log in"
+        return client
+
+    def parent(self, household, client=None):
+        return self.login(household, client=client)
+
+    def staff(self, town, roles: str, email: str | None = None, client=None):
+        return self.login(factories.staff(town, roles, email), client=client)
+
+    def approver(self, town, **kw):
+        return self.staff(town, "approver", **kw)
+
+    def admin(self, town, **kw):
+        return self.staff(town, "admin", **kw)
+
+    def finance(self, town, **kw):
+        return self.staff(town, "finance", **kw)
+
+
+@pytest.fixture
+def auth(app) -> Auth:
+    return Auth(app)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 from models import Account, Unit
-from workflows.accounts import actor_for
+from workflows.accounts import actor_for, hash_password
 from workflows.calendar import is_public_holiday, is_school_holiday
 from workflows.demo import create_household, create_town
 
@@ -46,6 +46,17 @@ def household(
     )
     h._email = email
     return h
+
+
+def staff(town, roles: str = "approver", email: str | None = None) -> Account:
+    """A staff account of `town` with `roles` (comma-separated), password PASSWORD."""
+    return Account.create(
+        email=email or f"agent-{town.slug}-{next(_seq)}@mairie.fr",
+        password_hash=hash_password(PASSWORD),
+        is_staff=True,
+        roles=roles,
+        town=town,
+    )
 
 
 def account(h) -> Account:

@@ -1,4 +1,7 @@
-"""Logins and who an account acts as."""
+"""Accounts: logging in and who an account acts as (its households), passwords and their
+rules, one-time links (invitation, reset, confirmation) and signing up. Sessions and the
+connection log are workflows.sessions; households and what parents edit in them,
+workflows.households."""
 
 from __future__ import annotations
 
@@ -14,12 +17,12 @@ from typing import NamedTuple
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from peewee import fn
 
 from models import Account, Guardian, HotQuery, Household, Town, hydrate, transaction, utcnow
-from models.accounts import AccountProfile, AccountSession, ConnectionLog, OneTimeToken
+from models.accounts import AccountProfile, AccountSession, OneTimeToken
 
 from .engine import Actor
+from .sessions import end_other_sessions
 
 # Argon2id at OWASP's parameters (19 MiB, 2 iterations, 1 lane): about 25 ms a hash here.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -51,7 +54,7 @@ def authenticate(email: str, password: str) -> Account | None:
 
 def actor_for(account: Account, households: list[Household] | None = None) -> Actor:
     """The actor an account fires transitions as; `households`, when the caller has them
-    (see `load_account`), saves a query."""
+    (see `accounts.load_account`), saves a query."""
     return Actor(
         account_id=account.id,
         staff_roles=account.role_set if account.is_staff else frozenset(),
@@ -130,14 +133,14 @@ def joined_households(account: Account) -> list[Household]:
     )
 
 
-# -- the accounts issue: passwords, one-time links, sessions, connections, towns ----------
+def households_of(account: Account) -> list[Household]:
+    """The account's households, by town name (as the town switch lists them)."""
+    return sorted(joined_households(account), key=lambda h: (h.town.name, h.id))
+
+
+# -- passwords ----------------------------------------------------------------------------------
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # long passphrases are welcome; this only bounds the hashing work
-TOKEN_TTL = {
-    "reset": dt.timedelta(hours=1),
-    "invite": dt.timedelta(days=7),
-    "confirm": dt.timedelta(days=7),
-}
 UNUSABLE = "!"  # a password hash no password matches (accounts waiting for their invitation)
 
 
@@ -184,7 +187,52 @@ def check_password(password: str, email: str = "") -> None:
         raise AccountError(problem)
 
 
-# -- one-time links -------------------------------------------------------------------------
+def set_password(account: Account, password: str, keep_sid: str | None = None) -> None:
+    """Set a new password (checked), activate the account, and end its other sessions and
+    outstanding reset links."""
+    check_password(password, account.email)
+    new_hash = hash_password(password)
+    with transaction():
+        Account.update(password_hash=new_hash, is_active=True).where(
+            Account.id == account.id
+        ).execute()
+        end_other_sessions(account, keep_sid)
+        OneTimeToken.update(used_at=utcnow()).where(
+            OneTimeToken.account == account,
+            OneTimeToken.purpose == "reset",
+            OneTimeToken.used_at.is_null(),
+        ).execute()
+    account.password_hash = new_hash
+    account.is_active = True
+
+
+def change_password(account: Account, old: str, new: str, keep_sid: str | None) -> None:
+    try:
+        _hasher.verify(account.password_hash, old or "")
+    except (VerificationError, InvalidHashError):
+        raise AccountError("L'ancien mot de passe est incorrect.") from None
+    if old == new:
+        raise AccountError("Le nouveau mot de passe doit être différent de l'ancien.")
+    set_password(account, new, keep_sid=keep_sid)
+
+
+# -- e-mail addresses ---------------------------------------------------------------------------
+EMAIL_RE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+_EMAIL = re.compile(EMAIL_RE)
+
+
+def valid_email(email: str) -> bool:
+    return bool(_EMAIL.match(normalise_email(email))) and len(email) <= 254
+
+
+# -- one-time links -----------------------------------------------------------------------------
+TOKEN_TTL = {
+    "reset": dt.timedelta(hours=1),
+    "invite": dt.timedelta(days=7),
+    "confirm": dt.timedelta(days=7),
+}
+
+
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=f"portail-one-time-{purpose}")
 
@@ -248,86 +296,6 @@ def consume_token(row: OneTimeToken, now: dt.datetime | None = None) -> bool:
     return n == 1
 
 
-# -- server-side sessions -------------------------------------------------------------------
-def open_session(account: Account, now: dt.datetime | None = None) -> str:
-    sid = secrets.token_urlsafe(32)
-    now = now or utcnow()
-    AccountSession.create(account=account, sid=sid, created_at=now, last_seen=now)
-    return sid
-
-
-def session_alive(
-    row: AccountSession | None,
-    idle: dt.timedelta,
-    absolute: dt.timedelta,
-    now: dt.datetime | None = None,
-) -> bool:
-    """True when `row` (the session the cookie names, see `load_account`) is live, within
-    both timeouts (and then its last activity is moved forward, at most once a minute). An
-    expired one is deleted."""
-    if row is None or row.id is None:
-        return False
-    now = now or utcnow()
-    if now - row.last_seen > idle or now - row.created_at > absolute:
-        row.delete_instance()
-        return False
-    if now - row.last_seen > dt.timedelta(seconds=60):
-        AccountSession.update(last_seen=now).where(AccountSession.id == row.id).execute()
-    return True
-
-
-def end_session(sid: str | None) -> None:
-    if sid:
-        AccountSession.delete().where(AccountSession.sid == sid).execute()
-
-
-def end_other_sessions(account: Account, keep_sid: str | None = None) -> int:
-    query = AccountSession.delete().where(AccountSession.account == account)
-    if keep_sid:
-        query = query.where(AccountSession.sid != keep_sid)
-    return query.execute()
-
-
-def end_all_sessions(account: Account) -> None:
-    """Log out everywhere: every session row goes, and the version bump ends API tokens."""
-    with transaction():
-        AccountSession.delete().where(AccountSession.account == account).execute()
-        Account.update(session_version=Account.session_version + 1).where(
-            Account.id == account.id
-        ).execute()
-    account.session_version += 1
-
-
-# -- passwords ------------------------------------------------------------------------------
-def set_password(account: Account, password: str, keep_sid: str | None = None) -> None:
-    """Set a new password (checked), activate the account, and end its other sessions and
-    outstanding reset links."""
-    check_password(password, account.email)
-    new_hash = hash_password(password)
-    with transaction():
-        Account.update(password_hash=new_hash, is_active=True).where(
-            Account.id == account.id
-        ).execute()
-        end_other_sessions(account, keep_sid)
-        OneTimeToken.update(used_at=utcnow()).where(
-            OneTimeToken.account == account,
-            OneTimeToken.purpose == "reset",
-            OneTimeToken.used_at.is_null(),
-        ).execute()
-    account.password_hash = new_hash
-    account.is_active = True
-
-
-def change_password(account: Account, old: str, new: str, keep_sid: str | None) -> None:
-    try:
-        _hasher.verify(account.password_hash, old or "")
-    except (VerificationError, InvalidHashError):
-        raise AccountError("L'ancien mot de passe est incorrect.") from None
-    if old == new:
-        raise AccountError("Le nouveau mot de passe doit être différent de l'ancien.")
-    set_password(account, new, keep_sid=keep_sid)
-
-
 def use_link(token: str, purpose: str, secret: str, password: str) -> Account:
     """Choose a password through an invitation or reset link (which then stops working)."""
     row = check_token(token, purpose, secret)
@@ -345,66 +313,7 @@ def use_link(token: str, purpose: str, secret: str, password: str) -> Account:
     return account
 
 
-# -- connections ----------------------------------------------------------------------------
-_BROWSERS = (
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("Firefox/", "Firefox"),
-    ("Chrome/", "Chrome"),
-    ("Chromium/", "Chromium"),
-    ("Safari/", "Safari"),
-)
-_SYSTEMS = (
-    ("Android", "Android"),
-    ("iPhone", "iPhone"),
-    ("iPad", "iPad"),
-    ("Windows", "Windows"),
-    ("Mac OS X", "macOS"),
-    ("Linux", "Linux"),
-)
-
-
-def device_label(user_agent: str | None) -> str:
-    """'Firefox sur Windows' from a User-Agent header (best effort, never fails)."""
-    ua = user_agent or ""
-    browser = next((name for key, name in _BROWSERS if key in ua), "Navigateur inconnu")
-    system = next((name for key, name in _SYSTEMS if key in ua), "")
-    return f"{browser} sur {system}" if system else browser
-
-
-def record_connection(
-    account: Account, ip: str | None, user_agent: str | None, now: dt.datetime | None = None
-) -> None:
-    ConnectionLog.create(
-        account=account,
-        at=now or utcnow(),
-        ip=(ip or "")[:64],
-        device=device_label(user_agent)[:120],
-    )
-
-
-def connections(account: Account, start: dt.datetime, end: dt.datetime):
-    return (
-        ConnectionLog.select()
-        .where(ConnectionLog.account == account, ConnectionLog.at >= start, ConnectionLog.at < end)
-        .order_by(ConnectionLog.at.desc())
-    )
-
-
-def purge_connections(
-    older_than: dt.timedelta = dt.timedelta(days=365), now: dt.datetime | None = None
-) -> int:
-    """Delete connection logs older than 12 months (CNIL)."""
-    limit = (now or utcnow()) - older_than
-    return ConnectionLog.delete().where(ConnectionLog.at < limit).execute()
-
-
-# -- households and towns -------------------------------------------------------------------
-def households_of(account: Account) -> list[Household]:
-    """The account's households, by town name (as the town switch lists them)."""
-    return sorted(joined_households(account), key=lambda h: (h.town.name, h.id))
-
-
+# -- signing up ---------------------------------------------------------------------------------
 # What a parent gives when signing up alone (kept on AccountProfile, exported with the data).
 PROFILE_FIELDS = (
     "household_name",
@@ -445,253 +354,3 @@ def confirm_email(token: str, secret: str) -> Account:
             AccountProfile.account == row.account_id
         ).execute()
     return Account.get_by_id(row.account_id)
-
-
-def join_town(account: Account, code: str) -> Household:
-    """Join the town whose adhesion code is `code`. When the town already knows a household
-    whose guardian has this account's e-mail (confirmed: by the sign-up link or the
-    invitation), the account is linked to that household; otherwise a new household is
-    created from the sign-up profile."""
-    code = (code or "").strip().upper()
-    town = Town.get_or_none(Town.adhesion_code == code) if code else None
-    if town is None:
-        raise AccountError(
-            "Ce code d'adhésion n'est pas reconnu. Vérifiez-le auprès de votre mairie."
-        )
-    if account.is_staff:
-        raise AccountError("Un compte d'agent ne peut pas adhérer à une collectivité.")
-    for h in households_of(account):
-        if h.town_id == town.id:
-            raise AccountError(f"Vous êtes déjà rattaché à {town.name}.")
-    profile = AccountProfile.get_or_none(AccountProfile.account == account)
-    with transaction():
-        guardian = (
-            Guardian.select()
-            .join(Household)
-            .where(
-                Household.town == town,
-                Guardian.account.is_null(),
-                fn.LOWER(Guardian.email) == account.email,
-            )
-            .order_by(Guardian.is_reference.desc(), Guardian.id)
-            .first()
-        )
-        if guardian is not None:
-            Guardian.update(account=account).where(Guardian.id == guardian.id).execute()
-            return Household.get_by_id(guardian.household_id)
-        p = profile or AccountProfile(first_name="", last_name="")
-        household = Household.create(
-            town=town, name=p.household_name or p.last_name or account.email.split("@")[0]
-        )
-        Guardian.create(
-            household=household,
-            account=account,
-            civility=p.civility,
-            first_name=p.first_name or "-",
-            last_name=p.last_name or "-",
-            email=account.email,
-            phone=p.phone,
-            is_reference=True,
-        )
-    return household
-
-
-EMAIL_RE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
-_EMAIL = re.compile(EMAIL_RE)
-
-
-def valid_email(email: str) -> bool:
-    return bool(_EMAIL.match(normalise_email(email))) and len(email) <= 254
-
-
-def invite_guardian(guardian: Guardian) -> tuple[Account, bool]:
-    """Give the guardian a login for the invitation. Returns (account, needs_link): a new or
-    never-activated account needs the 7-day link to choose its password; an account that
-    already logs in (a parent known in another town) is simply linked."""
-    email = normalise_email(guardian.email)
-    if not valid_email(email):
-        raise AccountError(f"{guardian} n'a pas d'adresse e-mail valide.")
-    with transaction():
-        account = Account.get_or_none(Account.email == email)
-        if account is not None and account.is_staff:
-            raise AccountError(f"L'adresse {email} est celle d'un agent.")
-        if account is None:
-            account = Account.create(email=email, password_hash=UNUSABLE, is_active=False)
-        if guardian.account_id != account.id:
-            Guardian.update(account=account).where(Guardian.id == guardian.id).execute()
-            guardian.account = account
-    return account, not account.is_active or account.password_hash == UNUSABLE
-
-
-# -- "Ma famille": what a parent may edit, every change logged for staff -------------------
-HOUSEHOLD_EDITABLE = {"address": "Adresse", "caf_number": "N° allocataire CAF"}
-GUARDIAN_EDITABLE = {"email": "E-mail de contact", "phone": "Téléphone"}
-
-
-def _log_changes(
-    household_id: int, account_id: int | None, subject: str, labels: dict, old: dict, new: dict
-) -> int:
-    from models.accounts import HouseholdChange
-
-    rows = [
-        {
-            "household": household_id,
-            "account": account_id,
-            "at": utcnow(),
-            "subject": subject,
-            "field": labels[k],
-            "old_value": str(old[k] or ""),
-            "new_value": str(new[k] or ""),
-        }
-        for k in labels
-        if k in new and str(old[k] or "") != str(new[k] or "")
-    ]
-    if rows:
-        HouseholdChange.insert_many(rows).execute()
-    return len(rows)
-
-
-def update_household(household: Household, account: Account | None, values: dict) -> int:
-    new = {k: str(values[k]).strip() for k in HOUSEHOLD_EDITABLE if k in values}
-    old = {k: getattr(household, k) for k in HOUSEHOLD_EDITABLE}
-    with transaction():
-        n = _log_changes(
-            household.id, account.id if account else None, "Foyer", HOUSEHOLD_EDITABLE, old, new
-        )
-        if n:
-            Household.update(**new).where(Household.id == household.id).execute()
-    return n
-
-
-def update_guardian(guardian: Guardian, account: Account | None, values: dict) -> int:
-    new = {k: str(values[k]).strip() for k in GUARDIAN_EDITABLE if k in values}
-    if new.get("email") and not valid_email(new["email"]):
-        raise AccountError("Cette adresse e-mail n'est pas valable.")
-    old = {k: getattr(guardian, k) for k in GUARDIAN_EDITABLE}
-    with transaction():
-        n = _log_changes(
-            guardian.household_id,
-            account.id if account else None,
-            f"Responsable {guardian.first_name} {guardian.last_name}",
-            GUARDIAN_EDITABLE,
-            old,
-            new,
-        )
-        if n:
-            Guardian.update(**new).where(Guardian.id == guardian.id).execute()
-    return n
-
-
-def add_pickup_person(
-    household: Household,
-    account: Account | None,
-    first_name: str,
-    last_name: str,
-    phone: str = "",
-    relation: str = "",
-):
-    from models.accounts import HouseholdChange, PickupPerson
-
-    with transaction():
-        person = PickupPerson.create(
-            household=household,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            phone=phone.strip(),
-            relation=relation.strip(),
-        )
-        HouseholdChange.create(
-            household=household,
-            account=account,
-            subject="Personne autorisée",
-            field="Ajout",
-            new_value=f"{person} {person.phone}".strip(),
-        )
-    return person
-
-
-def remove_pickup_person(person, account: Account | None) -> None:
-    from models.accounts import HouseholdChange
-
-    with transaction():
-        HouseholdChange.create(
-            household=person.household_id,
-            account=account,
-            subject="Personne autorisée",
-            field="Suppression",
-            old_value=f"{person} {person.phone}".strip(),
-        )
-        person.delete_instance()
-
-
-# -- staff: households invited from the town's file -----------------------------------------
-CSV_COLUMNS = {
-    "nomdufoyer": "household",
-    "foyer": "household",
-    "famille": "household",
-    "civilite": "civility",
-    "prenom": "first_name",
-    "nom": "last_name",
-    "email": "email",
-    "courriel": "email",
-    "mail": "email",
-    "adresseemail": "email",
-    "telephone": "phone",
-    "tel": "phone",
-    "adresse": "address",
-    "caf": "caf_number",
-    "numerocaf": "caf_number",
-    "nallocatairecaf": "caf_number",
-}
-
-
-def csv_key(header: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", header or "").encode("ascii", "ignore").decode()
-    return CSV_COLUMNS.get("".join(ch for ch in text.lower() if ch.isalnum()), "")
-
-
-def import_households(town_id: int, rows: list[dict]) -> tuple[list[int], list[str]]:
-    """Rows of the town's household file (keys as CSV_COLUMNS values). A guardian already
-    known in the town by this e-mail is reused; otherwise the household and its reference
-    guardian are created. Returns the guardian ids to invite and the errors (French, with
-    line numbers counting the header as line 1)."""
-    to_invite: list[int] = []
-    errors: list[str] = []
-    for n, row in enumerate(rows, start=2):
-        email = normalise_email(row.get("email"))
-        if not valid_email(email):
-            errors.append(f"Ligne {n} : adresse e-mail manquante ou non valable.")
-            continue
-        with transaction():
-            guardian = (
-                Guardian.select()
-                .join(Household)
-                .where(Household.town == town_id, fn.LOWER(Guardian.email) == email)
-                .first()
-            )
-            if guardian is None:
-                last = (row.get("last_name") or "").strip()
-                name = (row.get("household") or last).strip()
-                if not name or not last:
-                    errors.append(f"Ligne {n} : nom du foyer ou du responsable manquant.")
-                    continue
-                household = Household.create(
-                    town=town_id,
-                    name=name[:100],
-                    address=(row.get("address") or "").strip(),
-                    caf_number=(row.get("caf_number") or "").strip()[:20],
-                )
-                guardian = Guardian.create(
-                    household=household,
-                    civility=(row.get("civility") or "").strip()[:10],
-                    first_name=(row.get("first_name") or "").strip()[:100] or "-",
-                    last_name=last[:100],
-                    email=email,
-                    phone=(row.get("phone") or "").strip()[:30],
-                    is_reference=True,
-                )
-        if guardian.id not in to_invite:
-            to_invite.append(guardian.id)
-    return to_invite, errors

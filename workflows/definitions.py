@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models import Booking, Request, RequestLine
+from models import Booking, Enrolment, Invoice, Payment, Request, RequestLine
 
-from . import rules
+from . import enrolment_rules, rules, words
 from .engine import DELETED, Transition, define
 
 
@@ -26,13 +26,7 @@ def _t(name, sources, target, roles, guard=None, needs_comment=False, title="", 
 BOOKING = define(
     "booking",
     Booking,
-    states={
-        "free": "Libre",
-        "requested": "Demandé",
-        "waiting": "En liste d'attente",
-        "booked": "Réservé",
-        "cancel_requested": "Annulation demandée",
-    },
+    states=words.titles("booking"),
     initial="free",
     transitions=[
         _t(
@@ -107,12 +101,7 @@ BOOKING = define(
 REQUEST = define(
     "request",
     Request,
-    states={
-        "basket": "Panier",
-        "sent": "Envoyée",
-        "done": "Traitée",
-        "emptied": "Vidée",
-    },
+    states=words.titles("request"),
     initial="basket",
     transitions=[
         _t("send", "basket", "sent", {"parent", "approver"}, title="Valider"),
@@ -128,14 +117,7 @@ REQUEST = define(
 REQUEST_LINE = define(
     "request_line",
     RequestLine,
-    states={
-        "draft": "Au panier",
-        "pending": "En attente de validation",
-        "accepted": "Acceptée",
-        "queued": "En liste d'attente",
-        "refused": "Refusée",
-        "withdrawn": "Retirée",
-    },
+    states=words.titles("request_line"),
     initial="draft",
     transitions=[
         _t(
@@ -193,19 +175,11 @@ REQUEST_LINE = define(
 )
 
 
-# -- billing (appended by the billing issue) ------------------------------------------------
-from models.billing import Invoice, Payment  # noqa: E402
-
+# -- billing ------------------------------------------------------------------------------------
 INVOICE = define(
     "invoice",
     Invoice,
-    states={
-        "draft": "Brouillon",
-        "issued": "À payer",
-        "partly_paid": "Partiellement payée",
-        "paid": "Payée",
-        "credited": "Annulée par avoir",
-    },
+    states=words.titles("invoice"),
     initial="draft",
     transitions=[
         _t("issue", "draft", "issued", {"system", "finance"}, title="Émettre"),
@@ -231,13 +205,7 @@ INVOICE = define(
 PAYMENT = define(
     "payment",
     Payment,
-    states={
-        "created": "Créé",
-        "pending": "En attente de validation par la banque",
-        "validated": "Validé",
-        "refused": "Refusé par la banque",
-        "abandoned": "Abandonné",
-    },
+    states=words.titles("payment"),
     initial="created",
     transitions=[
         _t("send", "created", "pending", {"parent", "system"}, title="Payer en ligne"),
@@ -251,22 +219,11 @@ PAYMENT = define(
 )
 
 
-# -- enrolments (appended by the accounts issue) --------------------------------------------
-from models.catalogue import Enrolment  # noqa: E402
-
-from . import enrolment_rules  # noqa: E402
-
+# -- enrolments ---------------------------------------------------------------------------------
 ENROLMENT = define(
     "enrolment",
     Enrolment,
-    states={
-        "requested": "Demandée",
-        "waiting": "En liste d'attente",
-        "active": "Inscrit",
-        "refused": "Refusée",
-        "ended": "Terminée",
-        "withdrawn": "Retirée",
-    },
+    states=words.titles("enrolment"),
     initial="requested",
     transitions=[
         _t(

@@ -16,7 +16,7 @@ from models import Town
 from models.billing import CreditNote, Invoice, InvoiceLine
 
 from . import pricing
-from .billing import CertificateLine
+from .tax_certificates import CertificateLine
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "pdf"
@@ -63,6 +63,8 @@ def _refuse_links(uri: str, rel: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
+    # Imported here, not at the top: xhtml2pdf and reportlab take a quarter of a second to
+    # import, which every web process, worker and CLI command would pay for a PDF or none.
     from xhtml2pdf import pisa
 
     out = io.BytesIO()

@@ -15,7 +15,6 @@ from . import enrolment_rules
 from .definitions import ENROLMENT
 from .engine import SYSTEM, Actor, GuardFailed, WorkflowError, fire
 
-ENROLMENT_STATES_FR = ENROLMENT.states
 OPEN_STATES = ("requested", "waiting", "active")
 WEEKDAYS = "12345"
 

@@ -7,17 +7,10 @@ from collections import defaultdict
 
 from models import Child, Guardian, Household, Request, RequestLine, Town, Unit, among, transaction
 
-from . import outbox
+from . import outbox, words
 from .calendar import format_date_fr
 from .decisions import claim_decided_requests
 
-SUMMARY_FR = {
-    "accepted": "acceptée",
-    "partly_accepted": "partiellement acceptée",
-    "refused": "refusée",
-    "waiting": "en liste d'attente",
-    "withdrawn": "retirée",
-}
 BATCH = 1000
 
 
@@ -75,7 +68,7 @@ def _mails(ids: list[int], public_url: str) -> list[outbox.Mail]:
     base = public_url.rstrip("/")
     mails = []
     for req in requests:
-        summary = SUMMARY_FR.get(req.summary, req.summary)
+        summary = words.in_sentence("request_summary", req.summary)
         values = {
             "number": req.id,
             "child": req.child.first_name,

@@ -15,13 +15,12 @@ with a conditional UPDATE (`WHERE pending_payment_id IS NULL`) whose row count m
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import InvalidOperation
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import eopayment
@@ -36,13 +35,21 @@ from models.billing import (
 )
 
 from . import pricing
-from .billing import OPEN_STATES, _for_update, apply_payment
+from .billing import OPEN_STATES, apply_payment, for_update
 from .calendar import PARIS, to_utc_naive
 from .definitions import PAYMENT
 from .engine import SYSTEM, Actor, Conflict, Forbidden, GuardFailed, InvalidTransition, fire
 
 log = logging.getLogger(__name__)
 DUMMY = "dummy"
+
+
+class Settings(Protocol):
+    """An app's config or a job's (config.Config): settings read as `config["KEY"]`."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
 SIMULATOR_OUTCOMES = ("accepted", "refused", "abandoned")
 
 
@@ -53,19 +60,18 @@ class ProviderSettings:
     options: dict
 
 
-def _slug_key(slug: str) -> str:
+def slug_key(slug: str) -> str:
+    """How a town's slug appears in the names of its settings: ville-a, VILLE_A."""
     return re.sub(r"[^A-Z0-9]", "_", slug.upper())
 
 
-def provider_settings(town: Town, env: Mapping[str, str] | None = None) -> ProviderSettings:
-    """The town's provider from the environment: PAYMENT_BACKEND_<SLUG> and
-    PAYMENT_OPTIONS_<SLUG> (JSON) when set, else PAYMENT_BACKEND (default 'dummy') and
-    PAYMENT_OPTIONS."""
-    env = os.environ if env is None else env
-    key = _slug_key(town.slug)
-    backend = env.get(f"PAYMENT_BACKEND_{key}") or env.get("PAYMENT_BACKEND") or DUMMY
-    raw = env.get(f"PAYMENT_OPTIONS_{key}") or env.get("PAYMENT_OPTIONS") or "{}"
-    return ProviderSettings(backend, json.loads(raw))
+def provider_settings(town: Town, config: Settings) -> ProviderSettings:
+    """The town's provider, from the configuration (config.payment_towns): its own when it
+    has one, else every town's (PAYMENT_BACKEND, PAYMENT_OPTIONS)."""
+    own = config["PAYMENT_TOWNS"].get(slug_key(town.slug))
+    if own is not None:
+        return ProviderSettings(own["backend"], own["options"])
+    return ProviderSettings(config["PAYMENT_BACKEND"], config["PAYMENT_OPTIONS"])
 
 
 def provider(settings: ProviderSettings, **urls) -> eopayment.Payment:
@@ -95,7 +101,7 @@ def start_online(
     notify_url: str,
     simulator_url: str = "",
     email: str = "",
-    env: Mapping[str, str] | None = None,
+    config: Settings,
 ) -> tuple[Payment, str]:
     """Start one online payment of the whole balance of the chosen invoices. Returns the
     payment (now 'pending') and the URL to send the parent to."""
@@ -105,10 +111,10 @@ def start_online(
     household = Household.get_by_id(household_id)
     if "parent" not in actor.roles_on(household_id, household.town_id):
         raise Forbidden("not this household", code="forbidden")
-    settings = provider_settings(household.town, env)
+    settings = provider_settings(household.town, config)
     with transaction():
         invoices = list(
-            _for_update(
+            for_update(
                 Invoice.select().where(Invoice.id.in_(ids), Invoice.household == household_id)
             )
         )
@@ -253,13 +259,11 @@ def _status_text(response) -> str:
 
 
 # -- the notification --------------------------------------------------------------------------
-def handle_notification(
-    town_id: int | None, query_string: str, env: Mapping[str, str] | None = None
-) -> str:
+def handle_notification(town_id: int | None, query_string: str, config: Settings) -> str:
     """Process one provider notification. Returns the outcome ('validated', 'refused',
     'abandoned', 'waiting' or 'ignored:<why>'); every notification is recorded."""
     note = PaymentNotification.create(town=town_id, payload=query_string[:4000])
-    outcome = _handle(town_id, query_string, env, note)
+    outcome = _handle(town_id, query_string, config, note)
     PaymentNotification.update(outcome=outcome).where(PaymentNotification.id == note.id).execute()
     if outcome.startswith("ignored"):
         log.warning(
@@ -270,11 +274,11 @@ def handle_notification(
     return outcome
 
 
-def _handle(town_id, query_string, env, note) -> str:
+def _handle(town_id, query_string, config, note) -> str:
     town = Town.get_or_none(Town.id == town_id) if town_id else None
     if town is None:
         return "ignored:unknown_town"
-    settings = provider_settings(town, env)
+    settings = provider_settings(town, config)
     backend = provider(settings)
     if settings.backend == DUMMY:
         txid = (parse_qs(query_string).get("transaction_id") or [""])[0]
@@ -316,7 +320,7 @@ def _settle(payment: Payment, name: str, status: str) -> str:
     owner = (payment.household_id, payment.town_id)
     try:
         with transaction():
-            fresh = _for_update(Payment.select().where(Payment.id == payment.id)).get()
+            fresh = for_update(Payment.select().where(Payment.id == payment.id)).get()
             fire(
                 PAYMENT,
                 fresh,
@@ -341,9 +345,7 @@ def _settle(payment: Payment, name: str, status: str) -> str:
     return PAYMENT.transition(name).target
 
 
-def abandon_stale(
-    older_than: dt.timedelta = dt.timedelta(minutes=30), env: Mapping[str, str] | None = None
-) -> int:
+def abandon_stale(config: Settings, older_than: dt.timedelta = dt.timedelta(minutes=30)) -> int:
     """System: payments with no result after `older_than` are asked about once more, then
     abandoned, which frees their invoices."""
     limit = utcnow() - older_than
@@ -357,7 +359,7 @@ def abandon_stale(
     count = 0
     for p in stale:
         if p.transaction_id and handle_notification(
-            p.town_id, urlencode({"transaction_id": p.transaction_id}), env
+            p.town_id, urlencode({"transaction_id": p.transaction_id}), config
         ) in ("validated", "refused", "abandoned"):
             continue
         try:

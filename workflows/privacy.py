@@ -28,6 +28,7 @@ from models.accounts import (
     OneTimeToken,
     PickupPerson,
 )
+from models.billing import Invoice
 from models.catalogue import Enrolment
 
 from .accounts import PROFILE_FIELDS, UNUSABLE
@@ -149,22 +150,15 @@ def export_household(household: Household, account: Account) -> dict:
                 ],
             }
         )
-    try:
-        from models.billing import Invoice
-
-        out["invoices"] = [
-            {
-                "number": i.number,
-                "month": _value(i.month),
-                "state": i.state,
-                "total_cents": i.total_cents,
-            }
-            for i in Invoice.select().where(
-                Invoice.household == household.id, Invoice.state != "draft"
-            )
-        ]
-    except Exception:  # noqa: BLE001 - billing's columns may move; the export still works
-        out["invoices"] = []
+    out["invoices"] = [
+        {
+            "number": i.number,
+            "month": _value(i.month),
+            "state": i.state,
+            "total_cents": i.total_cents,
+        }
+        for i in Invoice.select().where(Invoice.household == household.id, Invoice.state != "draft")
+    ]
     return out
 
 

@@ -5,11 +5,10 @@ every change goes through workflows."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("account", __name__)
-
-from . import enrolments, family, profile  # noqa: E402,F401  (register the routes on bp)
+from . import enrolments, family, profile  # noqa: F401  (they register the routes on bp)
+from .blueprint import bp
 
 
 def init_app(app: Flask) -> None:

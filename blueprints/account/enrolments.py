@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired
 
 from models import Child
 from models.catalogue import Enrolment
-from workflows import documents, enrolment_rules, enrolments
+from workflows import documents, enrolment_rules, enrolments, words
 from workflows.engine import WorkflowError
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 
 DAYS = [("1", "Lundi"), ("2", "Mardi"), ("3", "Mercredi"), ("4", "Jeudi"), ("5", "Vendredi")]
 
@@ -80,7 +80,7 @@ def enrolments_list():
         children=children,
         rows=rows,
         ranks=ranks,
-        states=enrolments.ENROLMENT_STATES_FR,
+        states=words.titles("enrolment"),
         can_request=enrolments.offers(h.town_id).exists(),
         plain_form=PlainForm(),
     )

@@ -11,11 +11,11 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from models import Child, Guardian
 from models.accounts import PickupPerson
-from workflows import accounts
+from workflows import accounts, households
 from workflows.accounts import EMAIL_RE
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 
 
 class HouseholdForm(FlaskForm):
@@ -88,7 +88,7 @@ def household_edit():
     form = HouseholdForm(prefix="h")
     if not form.validate_on_submit():
         return _page(household_form=form), 400
-    n = accounts.update_household(
+    n = households.update_household(
         current_user.household,
         current_user.account,
         {"address": form.address.data or "", "caf_number": form.caf_number.data or ""},
@@ -109,7 +109,7 @@ def guardian_edit(guardian_id: int):
     if not form.validate_on_submit():
         return _page(guardian_forms={guardian.id: form}), 400
     try:
-        accounts.update_guardian(
+        households.update_guardian(
             guardian,
             current_user.account,
             {"email": form.email.data or "", "phone": form.phone.data or ""},
@@ -127,7 +127,7 @@ def pickup_add():
     form = PickupForm(prefix="p")
     if not form.validate_on_submit():
         return _page(pickup_form=form), 400
-    accounts.add_pickup_person(
+    households.add_pickup_person(
         current_user.household,
         current_user.account,
         form.first_name.data,
@@ -149,6 +149,6 @@ def pickup_delete(person_id: int):
         abort(404)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    accounts.remove_pickup_person(person, current_user.account)
+    households.remove_pickup_person(person, current_user.account)
     flash("La personne autorisée est retirée.", "success")
     return redirect(url_for("account.family"))

@@ -12,12 +12,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from workflows import accounts, privacy
+from workflows import accounts, households, privacy, sessions
 from workflows.calendar import PARIS, from_utc_naive
 
-from ..auth import _password_field, parent_required
+from ..auth import parent_required, password_field
 from ..auth.limits import current_account_key, limiter, setting
-from . import bp
+from .blueprint import bp
 
 
 class ChangePasswordForm(FlaskForm):
@@ -28,7 +28,7 @@ class ChangePasswordForm(FlaskForm):
             Length(max=accounts.MAX_PASSWORD),
         ],
     )
-    password = _password_field()
+    password = password_field()
     confirm = PasswordField(
         "Confirmation du nouveau mot de passe",
         validators=[
@@ -125,7 +125,7 @@ def history():
     start, end, prev, nxt = _period(view, anchor)
     rows = [
         {"at": from_utc_naive(c.at).astimezone(PARIS), "device": c.device, "ip": c.ip}
-        for c in accounts.connections(
+        for c in sessions.connections(
             current_user.account, _paris_midnight_utc(start), _paris_midnight_utc(end)
         )
     ]
@@ -167,7 +167,7 @@ def join():
     form = JoinForm()
     if form.validate_on_submit():
         try:
-            household = accounts.join_town(current_user.account, form.code.data)
+            household = households.join_town(current_user.account, form.code.data)
         except accounts.AccountError as exc:
             form.code.errors = [str(exc)]
         else:

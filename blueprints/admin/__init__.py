@@ -6,6 +6,9 @@ scope.py      the condition that keeps a staff member inside their own town
 base.py       the base model screen (one town, French dates, scoped forms)
 worklist.py   the approvers' worklist and its batch decisions
 families.py, catalogue.py, bookings.py, history.py   the plain screens, by area
+accounts.py   households' logins, enrolment requests, the family change history
+billing.py    the billing office's model screens (prices, invoices, payments…)
+invoicing.py  the billing office's month: invoicing runs, balances, payments, credit notes
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from models import (
     Unit,
     WorkflowHistory,
 )
+from workflows import decisions
 
+from . import accounts, billing
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -58,11 +63,9 @@ SCREENS = [
 class StaffIndexView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self):
-        from workflows.decisions import worklist
-
         pending = None
         if {"approver", "admin"} & staff_roles():
-            pending = worklist(
+            pending = decisions.worklist(
                 current_user.actor, stale_after=current_app.config["STALE_AFTER"]
             ).count()
         town = current_user.account.town
@@ -91,10 +94,6 @@ def init_app(app: Flask) -> None:
                 url=f"/admin/{slug}",
             )
         )
-    from blueprints.billing import admin as billing_admin
-
-    billing_admin.register(admin, app)
-    from .accounts import register as register_accounts
-
-    register_accounts(admin, app)
+    billing.register(admin, app)
+    accounts.register(admin, app)
     app.extensions["portail_admin"] = admin

@@ -1,4 +1,4 @@
-"""Staff screens of the accounts issue: invite households (one by one or from the town's
+"""Staff screens of the households' accounts: invite households (one by one or from the town's
 CSV file), decide enrolment requests, anonymise a household that has left, the household
 change history, and the services open to online enrolment. `register(admin, app)` adds
 them to the app's Flask-Admin."""
@@ -15,12 +15,15 @@ from peewee import JOIN
 from wtforms import SelectField
 from wtforms.validators import Optional
 
+from jobs.accounts import send_enrolment_decision, send_invitation
+from jobs.queue import enqueue
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
-from workflows import accounts, enrolment_rules, enrolments, privacy
+from workflows import accounts, enrolment_rules, enrolments, households, privacy, words
 from workflows.engine import WorkflowError
 
+from ..auth import public_url
 from .base import ReadOnlyModelView, TownModelView, date_fr
 from .security import StaffOnly, town_id
 
@@ -33,25 +36,16 @@ DECISIONS_FR = {
 }
 
 
-def _public_url() -> str:
-    from ..auth import public_url
-
-    return public_url()
-
-
 def _enqueue_invitations(guardian_ids: list[int]) -> int:
     """Give each guardian a login and queue its e-mail (after each commit)."""
-    from jobs.accounts import send_invitation
-    from jobs.queue import enqueue
-
     sent = 0
     for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
         try:
-            accounts.invite_guardian(guardian)
+            households.invite_guardian(guardian)
         except accounts.AccountError as exc:
             flash(str(exc), "error")
             continue
-        enqueue(current_app.config, send_invitation, guardian.id, _public_url())
+        enqueue(current_app.config, send_invitation, guardian.id, public_url())
         sent += 1
     return sent
 
@@ -132,7 +126,7 @@ class InvitationView(StaffOnly, BaseView):
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(io.StringIO(text), dialect)
-        header = [accounts.csv_key(h) for h in next(reader, [])]
+        header = [households.csv_key(h) for h in next(reader, [])]
         if "email" not in header:
             flash(
                 "Le fichier doit avoir une ligne d'en-tête avec au moins une colonne "
@@ -145,7 +139,7 @@ class InvitationView(StaffOnly, BaseView):
             for line in reader
             if any(cell.strip() for cell in line)
         ]
-        guardian_ids, errors = accounts.import_households(town_id(), rows)
+        guardian_ids, errors = households.import_households(town_id(), rows)
         sent = _enqueue_invitations(guardian_ids)
         flash(f"{sent} invitation(s) envoyée(s) sur {len(rows)} ligne(s).", "success")
         for e in errors[:50]:
@@ -191,7 +185,7 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
                     "site": e.site.name,
                     "period": f"{date_fr(e.start)} – {date_fr(e.end)}",
                     "days": e.usual_days,
-                    "state": enrolments.ENROLMENT_STATES_FR[e.state],
+                    "state": words.title("enrolment", e.state),
                     "raw_state": e.state,
                     "rank": enrolment_rules.waiting_rank(e),
                     "left": enrolment_rules.places_left(e.service_id, e.site_id, e.start, e.end),
@@ -201,9 +195,6 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
 
     @expose("/", methods=("POST",))
     def decide(self):
-        from jobs.accounts import send_enrolment_decision
-        from jobs.queue import enqueue
-
         decision = request.form.get("decision", "")
         reason = (request.form.get("reason") or "").strip()[:500]
         ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]

@@ -5,23 +5,13 @@ from __future__ import annotations
 from flask_admin.contrib.peewee.filters import DateBetweenFilter, FilterEqual
 
 from models import Booking, Request, RequestLine
+from workflows import words
 from workflows.definitions import BOOKING, REQUEST
 
 from .base import ReadOnlyModelView, date_fr
 
-REQUEST_SUMMARIES = [
-    ("accepted", "Acceptée"),
-    ("partly_accepted", "Partiellement acceptée"),
-    ("refused", "Refusée"),
-    ("", ""),
-]
-LINE_STATES = [
-    ("draft", "Brouillon"),
-    ("pending", "En attente de décision"),
-    ("accepted", "Acceptée"),
-    ("queued", "En liste d'attente"),
-    ("refused", "Refusée"),
-]
+REQUEST_SUMMARIES = words.choices("request_summary") + [("", "")]  # "": not decided yet
+LINE_STATES = words.choices("request_line")
 ACTIONS = [("book", "Réservation"), ("cancel", "Annulation")]
 
 

@@ -9,6 +9,7 @@ from wtforms import SelectField
 from wtforms.validators import Regexp, ValidationError
 
 from models import Closure, Enrolment, Unit
+from workflows import words
 from workflows.closures import close_days
 from workflows.engine import WorkflowError
 
@@ -21,14 +22,7 @@ APPROVAL_MODES = [
     ("staff", "Par un agent (liste des demandes à traiter)"),
 ]
 DEADLINE_UNITS = [("working_days", "jours ouvrés"), ("calendar_days", "jours calendaires")]
-ENROLMENT_STATES = [
-    ("requested", "Demandée"),
-    ("waiting", "En liste d'attente"),
-    ("active", "Active"),
-    ("refused", "Refusée"),
-    ("ended", "Terminée"),
-    ("withdrawn", "Retirée"),
-]
+ENROLMENT_STATES = words.choices("enrolment")
 WEEKDAYS = Regexp(r"^[1-7]*$", message="Jours ISO : 1 = lundi … 7 = dimanche, ex. « 1245 ».")
 
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 from peewee import Expression, ModelSelect
 
 from models import (
+    AbsenceJustification,
     Account,
     Booking,
     Child,
     Closure,
+    CreditNote,
     Enrolment,
     Guardian,
     Household,
+    Invoice,
+    Payment,
+    Price,
     Request,
     RequestLine,
     Service,
@@ -78,6 +83,11 @@ CONDITIONS = {
     RequestLine: lambda t: RequestLine.unit.in_(_units(t)),
     Booking: lambda t: Booking.unit.in_(_units(t)),
     WorkflowHistory: _history,
+    Price: lambda t: Price.town == t,
+    AbsenceJustification: lambda t: AbsenceJustification.child.in_(_children(t)),
+    Invoice: lambda t: Invoice.town == t,
+    Payment: lambda t: Payment.town == t,
+    CreditNote: lambda t: CreditNote.town == t,
 }
 
 

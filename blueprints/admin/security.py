@@ -40,6 +40,9 @@ class AdminForm(SecureForm):
         csrf_field_name = "csrf_token"
 
 
+FINANCE_ROLES = frozenset({"finance", "admin"})  # the billing office's screens
+
+
 def staff_roles() -> frozenset[str]:
     """The roles the logged-in staff member holds in their own town ('admin' implies the
     others, as in the workflow engine)."""

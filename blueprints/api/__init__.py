@@ -11,13 +11,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
+from web.extensions import csrf
 from workflows import bookings, idempotency
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
 
 from ..auth.limits import login_failed, login_limited
-from ..extensions import csrf
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")

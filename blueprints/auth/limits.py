@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ def account_key() -> str:
 
 
 def current_account_key() -> str:
-    from flask_login import current_user
-
     if current_user.is_authenticated:
         return f"account-id:{current_user.account.id}"
     return f"ip:{get_remote_address()}"
@@ -109,8 +108,6 @@ def init_app(app: Flask) -> None:
             getattr(exc, "description", ""),
         )
         if request.path.startswith("/api/"):
-            from flask import jsonify
-
             return jsonify(
                 {"error": "too_many_requests", "message": "Too many attempts; try again later."}
             ), 429

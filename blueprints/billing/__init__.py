@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -26,6 +27,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from jobs.payments import enqueue_notification
 from models import Town
 from models.billing import (
     PAYMENT_METHODS,
@@ -35,26 +37,19 @@ from models.billing import (
     Payment,
     PaymentInvoice,
 )
-from workflows import billing, documents, payments, pricing
+from web.extensions import csrf
+from workflows import billing, documents, payments, pricing, words
 from workflows.calendar import PARIS, from_utc_naive
-from workflows.definitions import INVOICE, PAYMENT
 from workflows.engine import WorkflowError
+from workflows.tax_certificates import tax_certificate
 
 from ..auth import parent_required
-from ..extensions import csrf
 
 bp = Blueprint("billing", __name__)
 log = logging.getLogger(__name__)
 
 FILTERS = {"a_payer": "to_pay", "payees": "paid", "toutes": "all"}
 PERIODS = {"semaine": "week", "mois": "month", "tout": "all"}
-PAYMENT_ICONS = {
-    "created": "⏳",
-    "pending": "⏳",
-    "validated": "✔",
-    "refused": "✖",
-    "abandoned": "–",
-}
 
 
 def _household():
@@ -86,12 +81,12 @@ def _paris(moment: dt.datetime | None) -> str:
 
 @bp.app_template_global("invoice_state_fr")
 def _invoice_state_fr(state: str) -> str:
-    return INVOICE.states.get(state, state)
+    return words.title("invoice", state)
 
 
 @bp.app_template_global("payment_state_fr")
 def _payment_state_fr(state: str) -> str:
-    return PAYMENT.states.get(state, state)
+    return words.title("payment", state)
 
 
 # -- invoices ----------------------------------------------------------------------------------
@@ -191,6 +186,7 @@ def pay_confirm():
             notify_url=url_for(".notification", town_slug=town.slug, _external=True),
             simulator_url=url_for(".simulator", _external=True),
             email=current_user.account.email,
+            config=current_app.config,
         )
     except WorkflowError as exc:
         flash(billing.message_fr(exc.code), "error")
@@ -241,10 +237,6 @@ def simulator():
 
 
 def _notify(town_id: int, txid: str) -> None:
-    from urllib.parse import urlencode
-
-    from jobs.payments import enqueue_notification
-
     query = urlencode({"transaction_id": txid})
     try:
         enqueue_notification(current_app.config, town_id, query)
@@ -252,7 +244,7 @@ def _notify(town_id: int, txid: str) -> None:
         log.warning(
             "could not enqueue the simulator's notification; processing inline", exc_info=True
         )
-        payments.handle_notification(town_id, query)
+        payments.handle_notification(town_id, query, current_app.config)
 
 
 @bp.route("/paiement/notification/<town_slug>", methods=["GET", "POST"])
@@ -263,11 +255,9 @@ def notification(town_slug: str):
     town = Town.get_or_none(Town.slug == town_slug)
     query = request.get_data(as_text=True) if request.method == "POST" else ""
     if request.method == "POST" and request.form:
-        from urllib.parse import urlencode
-
         query = urlencode(list(request.form.items(multi=True)))
     query = query or request.query_string.decode()
-    outcome = payments.handle_notification(town.id if town else None, query)
+    outcome = payments.handle_notification(town.id if town else None, query, current_app.config)
     return Response(outcome.split(":")[0], mimetype="text/plain")
 
 
@@ -286,7 +276,7 @@ def payment_history():
         payments=rows,
         current=key,
         allocations=allocations,
-        icons=PAYMENT_ICONS,
+        icons=words.icons("payment"),
         methods=PAYMENT_METHODS,
     )
 
@@ -306,7 +296,7 @@ def tax_certificate_pdf(year: int):
     if not 2000 <= year < this_year:
         abort(404)
     household = _household()
-    lines = billing.tax_certificate(household.id, year)
+    lines = tax_certificate(household.id, year)
     data = documents.tax_certificate_pdf(
         Town.get_by_id(household.town_id),
         household.name,

@@ -4,11 +4,10 @@ states only through workflows.bookings operations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("portal", __name__)
-
-from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import views  # noqa: F401  (registers the routes on bp)
+from .blueprint import bp
 
 
 def init_app(app: Flask) -> None:

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflows import messages
+from workflows import messages, words
 from workflows.calendar import format_date_fr
 from workflows.planning import Cell
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
 STATES = {
-    "closed": ("—", "fermé"),
-    "free": ("○", "libre"),
-    "requested": ("◷", "demandé"),
-    "waiting": ("◷", "liste d'attente"),
-    "booked": ("✓", "réservé"),
-    "cancel_requested": ("✕", "annulation demandée"),
-    "refused": ("⚠", "refusé"),
+    state: (icon, text)
+    for group in ("cell", "booking")
+    for state, (icon, text, _) in words.badges(group).items()
 }
 BASKET_WORDS = {"book": "au panier : à réserver", "cancel": "au panier : à annuler"}
 ACTION_WORDS = {"book": "Réserver", "cancel": "Annuler"}

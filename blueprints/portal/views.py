@@ -23,14 +23,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
-from workflows import bookings, idempotency
+from workflows import bookings, idempotency, words
 from workflows import planning as plan
 from workflows.calendar import PARIS, format_deadline_fr, from_utc_naive
 from workflows.engine import Forbidden, WorkflowError
 from workflows.rules import unit_infos, until
 
 from ..auth import parent_required
-from . import bp
+from .blueprint import bp
 from .cells import ACTION_WORDS, cell_view, date_fr, short_label
 from .forms import WeeklyTemplateForm
 from .selection import (
@@ -47,22 +47,9 @@ from .selection import (
 
 VIEWS = ("mois", "semaine")
 
-REQUEST_STATUS = {
-    "sent": ("◷", "envoyée, en cours de traitement", "requested"),
-    "accepted": ("✓", "traitée : acceptée", "booked"),
-    "partly_accepted": ("◐", "traitée : partiellement acceptée", "partly"),
-    "waiting": ("◷", "traitée : en liste d'attente", "waiting"),
-    "refused": ("✕", "traitée : refusée", "refused"),
-    "withdrawn": ("↺", "retirée", "free"),
-}
-LINE_STATUS = {
-    "draft": ("○", "au panier", "free"),
-    "pending": ("◷", "en attente de validation", "requested"),
-    "accepted": ("✓", "acceptée", "booked"),
-    "queued": ("◷", "sur liste d'attente", "requested"),
-    "refused": ("✕", "refusée", "refused"),
-    "withdrawn": ("↺", "retirée par vous", "free"),
-}
+# (icon, words, css class) of a request (sent, or its summary once done) and of a line.
+REQUEST_STATUS = {"sent": words.badges("request")["sent"], **words.badges("request_summary")}
+LINE_STATUS = words.badges("request_line")
 
 
 # -- helpers -------------------------------------------------------------------------------

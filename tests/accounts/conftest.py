@@ -1,5 +1,5 @@
-"""Helpers for the accounts tests: forms posted with their real CSRF token, mail jobs run
-in this process (or by a real worker), and the outbox read back."""
+"""Helpers for the accounts tests: mail jobs run in this process (or by a real worker), the
+outbox read back, and a town with one family."""
 
 from __future__ import annotations
 
@@ -14,17 +14,8 @@ from models import Account
 from workflows.accounts import hash_password
 
 from .. import factories as f
-from ..admin.conftest import STAFF_PASSWORD, csrf_token, login, make_staff  # noqa: F401
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
-
-
-def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
-    """GET the page, take its CSRF token, POST `data` to `action` (or the page)."""
-    page = client.get(page_url)
-    assert page.status_code == 200, page.status_code
-    token = csrf_token(page.get_data(as_text=True))
-    return client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
 
 
 def drain(queue) -> int:
@@ -104,11 +95,8 @@ def family(town):
 
 
 @pytest.fixture
-def parent_client(app, family):
-    client = app.test_client()
-    r = login(client, family._email, f.PASSWORD)
-    assert r.status_code == 302
-    return client
+def parent_client(auth, family):
+    return auth.parent(family)
 
 
 def make_parent_account(email: str, password: str = f.PASSWORD) -> Account:

@@ -5,10 +5,10 @@ import pytest
 from models import Child
 from models.accounts import PickupPerson
 from models.catalogue import Enrolment
-from workflows import accounts
+from workflows import households
 
 from .. import factories as f
-from .conftest import csrf_token, login, make_staff
+from ..forms import csrf_token
 
 PAGES = [
     "/ma-famille",
@@ -21,12 +21,10 @@ PAGES = [
 
 
 @pytest.fixture
-def two_families(app, town):
+def two_families(auth, town):
     mine = f.household(town, "Martin")
     theirs = f.household(town, "Durand", children=("Zoé",))
-    client = app.test_client()
-    assert login(client, mine._email, f.PASSWORD).status_code == 302
-    return mine, theirs, client
+    return mine, theirs, auth.parent(mine)
 
 
 @pytest.mark.parametrize(
@@ -38,18 +36,15 @@ def test_logged_out_visitors_go_to_the_login(client, url):
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_staff_get_403_on_parent_pages(app, town, url):
-    make_staff(town, "admin", email="agent@mairie.fr")
-    client = app.test_client()
-    login(client, "agent@mairie.fr")
-    assert client.get(url).status_code == 403
+def test_staff_get_403_on_parent_pages(auth, town, url):
+    assert auth.admin(town).get(url).status_code == 403
 
 
 def test_another_households_objects_give_404(app, two_families):
     mine, theirs, client = two_families
     their_enrolment = Enrolment.select().join(Child).where(Child.household == theirs.id).first()
     their_guardian = theirs.guardians[0]
-    their_pickup = accounts.add_pickup_person(theirs, None, "Paul", "Durand")
+    their_pickup = households.add_pickup_person(theirs, None, "Paul", "Durand")
     token = csrf_token(client.get("/ma-famille").get_data(as_text=True))
     assert client.get(f"/mes-inscriptions/{their_enrolment.id}/attestation.pdf").status_code == 404
     assert (

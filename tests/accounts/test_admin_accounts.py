@@ -9,18 +9,16 @@ import pytest
 from models import Account, Guardian, Household
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment
-from workflows import accounts, enrolments
+from workflows import accounts, enrolments, households
 
 from .. import factories as f
-from .conftest import csrf_token, drain, link_in, login, mails_to, make_staff, path_of, post_form
+from ..forms import csrf_token, login, post_form
+from .conftest import drain, link_in, mails_to, path_of
 
 
 @pytest.fixture
-def admin_client(app, town):
-    make_staff(town, "admin,approver", email="admin@mairie.fr")
-    client = app.test_client()
-    assert login(client, "admin@mairie.fr").status_code == 302
-    return client
+def admin_client(auth, town):
+    return auth.staff(town, "admin,approver")
 
 
 def _household_without_login(town, name="Roux", email="roux@exemple.fr"):
@@ -79,11 +77,9 @@ def test_bulk_invite_from_csv(app, town, admin_client, queue):
     assert mails_to(app, "iris.noir@exemple.fr") and mails_to(app, "blanc@exemple.fr")
 
 
-def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
+def test_invite_is_town_scoped_and_admin_only(app, auth, town, other_town, queue):
     theirs = _household_without_login(other_town, "Autre", "autre@exemple.fr")
-    make_staff(town, "admin", email="admin@mairie.fr")
-    client = app.test_client()
-    login(client, "admin@mairie.fr")
+    client = auth.admin(town)
     post_form(
         client,
         "/admin/comptes-foyers/",
@@ -91,9 +87,7 @@ def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
         action="/admin/comptes-foyers/inviter",
     )
     assert Account.get_or_none(Account.email == "autre@exemple.fr") is None
-    make_staff(town, "approver", email="valideur@mairie.fr")
-    approver = app.test_client()
-    login(approver, "valideur@mairie.fr")
+    approver = auth.approver(town)
     assert approver.get("/admin/comptes-foyers/").status_code == 403
     assert app.test_client().get("/admin/comptes-foyers/").status_code == 302
 
@@ -101,7 +95,7 @@ def test_invite_is_town_scoped_and_admin_only(app, town, other_town, queue):
 def test_existing_parent_invited_by_a_second_town_is_linked(app, town, other_town, family, queue):
     h = _household_without_login(other_town, "Martin", family._email)
     guardian = Guardian.get(Guardian.household == h.id)
-    account, needs_link = accounts.invite_guardian(guardian)
+    account, needs_link = households.invite_guardian(guardian)
     assert account.id == f.account(family).id and not needs_link
     assert {x.town_id for x in accounts.households_of(account)} == {town.id, other_town.id}
 
@@ -136,9 +130,9 @@ def test_enrolment_request_decided_in_the_admin(app, town, family, admin_client,
 
 
 def test_household_change_history_in_the_admin(app, town, family, admin_client, other_town):
-    accounts.update_household(family, f.account(family), {"address": "9 rue Haute"})
+    households.update_household(family, f.account(family), {"address": "9 rue Haute"})
     other = f.household(other_town, "Loin")
-    accounts.update_household(other, None, {"address": "ailleurs"})
+    households.update_household(other, None, {"address": "ailleurs"})
     html = admin_client.get("/admin/historique-foyers/").get_data(as_text=True)
     assert "9 rue Haute" in html and "ailleurs" not in html
 

@@ -8,12 +8,12 @@ import pytest
 from models import Guardian, Household
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment
-from workflows import accounts
+from workflows import households
 
 from .. import factories as f
 from ..browser.conftest import browser, live_server, log_in  # noqa: F401 - fixtures
 from ..conftest import run_worker
-from .conftest import STAFF_PASSWORD, link_in, mails_to, make_staff
+from .conftest import link_in, mails_to
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_invitation_link_password_login(app, live_server, browser):  # noqa: F81
     from jobs.accounts import send_invitation
     from jobs.queue import enqueue
 
-    accounts.invite_guardian(Guardian.get(Guardian.household == h.id))
+    households.invite_guardian(Guardian.get(Guardian.household == h.id))
     enqueue(app.config, send_invitation, Guardian.get(Guardian.household == h.id).id, live_server)
     run_worker()
     link = link_in(mails_to(app, "invitee@exemple.fr")[0], "/invitation/")
@@ -102,7 +102,7 @@ def test_enrolment_request_accepted_by_an_approver(app, live_server, browser):  
     d = town._demo
     EnrolmentOffer.create(service=d["wednesday"], site=d["leisure"], capacity=10)
     h = f.household(town, "Martin", children=("Léa",))
-    make_staff(town, "approver", email="valideur@mairie.fr")
+    f.staff(town, "approver", email="valideur@mairie.fr")
     parent = browser.new_context().new_page()
     log_in(parent, live_server, h._email, f.PASSWORD)
     parent.goto(f"{live_server}/mes-inscriptions/demande")
@@ -117,7 +117,7 @@ def test_enrolment_request_accepted_by_an_approver(app, live_server, browser):  
     staff = browser.new_context().new_page()
     staff.goto(f"{live_server}/connexion")
     staff.get_by_label("Adresse e-mail").fill("valideur@mairie.fr")
-    staff.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    staff.get_by_label("Mot de passe").fill(f.PASSWORD)
     staff.get_by_role("button", name="Se connecter").click()
     staff.wait_for_url(f"{live_server}/admin/")
     staff.goto(f"{live_server}/admin/demandes-inscription/")

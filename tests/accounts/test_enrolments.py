@@ -11,7 +11,8 @@ from workflows.accounts import actor_for
 from workflows.engine import Forbidden, GuardFailed
 
 from .. import factories as f
-from .conftest import drain, mails_to, make_staff, post_form
+from ..forms import post_form
+from .conftest import drain, mails_to
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_a_service_not_open_online_cannot_be_asked(town, family):
 
 
 def test_accept_then_full_then_waiting_list_admitted_in_order(app, town, offer, queue):
-    staff = actor_for(make_staff(town, "approver"))
+    staff = actor_for(f.staff(town, "approver"))
     a, b, c = (f.household(town, n) for n in ("Alpha", "Bravo", "Charlie"))
     ea, eb, ec = (_request(town, h) for h in (a, b, c))
     assert enrolments.decide(staff, ea.id, "accept") == "active"
@@ -82,14 +83,14 @@ def test_accept_then_full_then_waiting_list_admitted_in_order(app, town, offer, 
     enrolments.decide(staff, ec.id, "queue")
     with pytest.raises(GuardFailed):  # no place: nobody is admitted
         enrolments.decide(staff, ec.id, "admit")
-    admin = actor_for(make_staff(town, "admin", email="admin@mairie.fr"))
+    admin = actor_for(f.staff(town, "admin", email="admin@mairie.fr"))
     assert enrolments.end(admin, ea.id) == [eb.id]  # the first waiting takes the place
     assert Enrolment.get_by_id(ec.id).state == "waiting"
 
 
 def test_refusal_needs_a_reason_and_parents_cannot_decide(town, family, offer):
     e = _request(town, family)
-    staff = actor_for(make_staff(town, "approver"))
+    staff = actor_for(f.staff(town, "approver"))
     with pytest.raises(GuardFailed):
         enrolments.decide(staff, e.id, "refuse")
     with pytest.raises(Forbidden):
@@ -100,7 +101,7 @@ def test_refusal_needs_a_reason_and_parents_cannot_decide(town, family, offer):
 def test_staff_of_another_town_cannot_decide(town, other_town, family, offer):
     e = _request(town, family)
     with pytest.raises(Forbidden):
-        enrolments.decide(actor_for(make_staff(other_town, "approver")), e.id, "accept")
+        enrolments.decide(actor_for(f.staff(other_town, "approver")), e.id, "accept")
 
 
 def test_withdraw_by_the_parent(parent_client, town, family, offer):
@@ -113,7 +114,7 @@ def test_withdraw_by_the_parent(parent_client, town, family, offer):
 
 
 def test_withdrawn_waiting_request_lets_the_next_one_move_up(town, offer):
-    staff = actor_for(make_staff(town, "approver"))
+    staff = actor_for(f.staff(town, "approver"))
     a, b = f.household(town, "Alpha"), f.household(town, "Bravo")
     ea, eb = _request(town, a), _request(town, b)
     enrolments.decide(staff, ea.id, "queue")
@@ -150,7 +151,7 @@ def test_decision_email(app, town, family, offer, queue):
     from jobs.accounts import send_enrolment_decision
 
     e = _request(town, family)
-    enrolments.decide(actor_for(make_staff(town, "approver")), e.id, "refuse", "Complet")
+    enrolments.decide(actor_for(f.staff(town, "approver")), e.id, "refuse", "Complet")
     send_enrolment_decision(e.id)
     [mail] = mails_to(app, family._email)
     assert "refusée" in mail["Subject"]

@@ -4,10 +4,10 @@ import datetime as dt
 
 from models import Household, utcnow
 from models.accounts import ConnectionLog, HouseholdChange, PickupPerson
-from workflows import accounts
+from workflows import sessions
 
 from .. import factories as f
-from .conftest import post_form
+from ..forms import post_form
 
 
 def test_family_page_shows_children_read_only(parent_client, family):
@@ -97,5 +97,5 @@ def test_device_label():
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/120.0 Safari/537.36"
     )
-    assert accounts.device_label(ua) == "Chrome sur Windows"
-    assert accounts.device_label(None) == "Navigateur inconnu"
+    assert sessions.device_label(ua) == "Chrome sur Windows"
+    assert sessions.device_label(None) == "Navigateur inconnu"

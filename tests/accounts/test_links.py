@@ -7,7 +7,8 @@ from models import Account, utcnow
 from workflows import accounts
 
 from .. import factories as f
-from .conftest import drain, link_in, login, mails_to, path_of, post_form
+from ..forms import login, post_form
+from .conftest import drain, link_in, mails_to, path_of
 
 SECRET = "test-secret"
 

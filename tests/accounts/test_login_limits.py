@@ -9,7 +9,8 @@ from models import Account
 from models.accounts import OneTimeToken
 
 from .. import factories as f
-from .conftest import csrf_token, drain, login, mails_to, post_form
+from ..forms import csrf_token, login, post_form
+from .conftest import drain, mails_to
 
 TOKEN = re.compile(r'value="[^"]+"')
 

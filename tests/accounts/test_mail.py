@@ -1,5 +1,5 @@
-"""jobs.mail: the outbox by default, SMTP when SMTP_HOST is set, billing's signature kept,
-and mail sent by a real rq worker after the commit."""
+"""jobs.mail: the outbox by default, SMTP when SMTP_HOST is set, one message sent at once
+(send_mail), and mail sent by a real rq worker after the commit."""
 
 import smtplib
 
@@ -8,10 +8,11 @@ from jobs import mail
 from workflows import outbox as mail_outbox
 
 from ..conftest import run_worker
+from ..forms import post_form
 from .conftest import mails_to, outbox, text_of
 
 
-def test_outbox_by_default_with_billings_signature(app, monkeypatch):
+def test_one_message_goes_to_the_outbox_by_default(app, monkeypatch):
     monkeypatch.delenv("SMTP_HOST", raising=False)
     path = mail.send_mail("a@exemple.fr", "Votre facture", "Bonjour,\nvoici.")
     assert path.exists() and path.parent.name == "outbox"
@@ -88,8 +89,6 @@ def test_templates_are_french_text_and_html():
 
 
 def test_a_real_worker_sends_the_reset_mail(app, family):
-    from .conftest import post_form
-
     post_form(app.test_client(), "/mot-de-passe-oublie", {"email": family._email})
     run_worker()
     assert len(mails_to(app, family._email)) == 1

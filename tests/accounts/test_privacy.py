@@ -13,7 +13,7 @@ from models.catalogue import Enrolment
 from workflows import privacy
 
 from .. import factories as f
-from .conftest import login, make_staff
+from ..forms import login, post_form
 
 
 def test_household_downloads_its_data(parent_client, family):
@@ -62,12 +62,8 @@ def test_anonymise_keeps_invoices_and_closes_the_login(app, town, family):
     assert login(app.test_client(), family._email, f.PASSWORD).status_code == 200  # refused
 
 
-def test_staff_anonymise_from_the_admin(app, town, family):
-    from .conftest import post_form
-
-    make_staff(town, "admin", email="admin@mairie.fr")
-    client = app.test_client()
-    login(client, "admin@mairie.fr")
+def test_staff_anonymise_from_the_admin(auth, town, family):
+    client = auth.admin(town)
     r = post_form(
         client,
         "/admin/comptes-foyers/",
@@ -109,10 +105,8 @@ def test_purge_is_on_the_timer():
     assert "purge_personal_logs" in names
 
 
-def test_child_form_offers_meal_options_not_religions(app, town, family):
-    make_staff(town, "admin", email="admin@mairie.fr")
-    client = app.test_client()
-    login(client, "admin@mairie.fr")
+def test_child_form_offers_meal_options_not_religions(auth, town, family):
+    client = auth.admin(town)
     child = family.children[0]
     html = client.get(f"/admin/enfants/edit/?id={child.id}").get_data(as_text=True)
     assert "Sans porc" in html and "Sans viande" in html

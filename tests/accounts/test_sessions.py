@@ -7,7 +7,7 @@ import datetime as dt
 from models.accounts import AccountSession, ConnectionLog
 
 from .. import factories as f
-from .conftest import login, post_form
+from ..forms import login, post_form
 
 
 def _age(field: str, delta: dt.timedelta) -> None:

@@ -10,7 +10,8 @@ from models import Account, Guardian, Household
 from models.accounts import AccountProfile
 
 from .. import factories as f
-from .conftest import drain, link_in, login, mails_to, path_of, post_form
+from ..forms import login, post_form
+from .conftest import drain, link_in, mails_to, path_of
 
 FORM = {
     "household_name": "Famille Petit",

@@ -1,46 +1,14 @@
-"""Helpers for the admin tests: staff accounts, logging in through the real form (CSRF on),
-and pending lines on the Wednesday units, whose approval mode is 'staff'."""
+"""Helpers for the admin tests: pending lines on the Wednesday units, whose approval mode is
+'staff', and the worklist's page and batch form."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from models import Account
 from workflows import bookings
-from workflows.accounts import hash_password
 
 from .. import factories as f
-
-STAFF_PASSWORD = "agent-mot-de-passe"
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    match = TOKEN.search(html)
-    assert match, "no csrf_token in the page"
-    return match.group(1)
-
-
-def make_staff(town, roles: str = "approver", email: str | None = None) -> Account:
-    return Account.create(
-        email=email or f"agent-{town.slug}-{roles.replace(',', '-')}@mairie.fr",
-        password_hash=hash_password(STAFF_PASSWORD),
-        is_staff=True,
-        roles=roles,
-        town=town,
-    )
-
-
-def login(client, email: str, password: str = STAFF_PASSWORD, headers=None):
-    page = client.get("/connexion", headers=headers)
-    token = csrf_token(page.get_data(as_text=True))
-    return client.post(
-        "/connexion",
-        data={"email": email, "password": password, "csrf_token": token},
-        headers=headers,
-    )
+from ..forms import csrf_token
 
 
 def send(town, h, unit_code: str, days, action: str = "book", child=None) -> list[int]:

@@ -7,7 +7,8 @@ import pytest
 from models import Booking, Child, Household, RequestLine
 
 from .. import factories as f
-from .conftest import login, make_staff, send, worklist_page
+from ..forms import login
+from .conftest import decide, send, worklist_page
 
 SCREENS = [
     "/admin/",
@@ -28,14 +29,12 @@ def test_a_visitor_is_sent_to_the_login_page(client, url):
 
 
 @pytest.mark.parametrize("url", SCREENS)
-def test_a_parent_is_turned_away(app, client, town_a, url):
-    h = f.household(town_a)
-    assert login(client, h._email, f.PASSWORD).status_code == 302
-    assert client.get(url).status_code == 403
+def test_a_parent_is_turned_away(auth, town_a, url):
+    assert auth.parent(f.household(town_a)).get(url).status_code == 403
 
 
 def test_staff_land_on_the_admin_after_login(app, client, town_a):
-    staff = make_staff(town_a)
+    staff = f.staff(town_a)
     response = login(client, staff.email)
     assert response.headers["Location"] == "/admin/"
     page = client.get("/admin/")
@@ -43,19 +42,17 @@ def test_staff_land_on_the_admin_after_login(app, client, town_a):
     assert "Demandes à traiter" in page.get_data(as_text=True)
 
 
-def test_a_finance_agent_has_no_worklist(app, client, town_a):
-    staff = make_staff(town_a, roles="finance")
-    login(client, staff.email)
+def test_a_finance_agent_has_no_worklist(auth, town_a):
+    client = auth.finance(town_a)
     assert client.get("/admin/foyers/").status_code == 200
     assert worklist_page(client).status_code == 403
 
 
-def test_staff_of_another_town_see_nothing_of_it(app, client, town_a, town_b, wednesdays):
+def test_staff_of_another_town_see_nothing_of_it(auth, town_a, town_b, wednesdays):
     h = f.household(town_a, "Dupuis", children=("Zoé",), wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays)
     f.household(town_b, "Bernard", children=("Hugo",), wednesday=True)
-    staff_b = make_staff(town_b)
-    login(client, staff_b.email)
+    client = auth.approver(town_b)
 
     html = worklist_page(client).get_data(as_text=True)
     assert "Zoé" not in html and "Dupuis" not in html
@@ -78,14 +75,11 @@ def test_staff_of_another_town_see_nothing_of_it(app, client, town_a, town_b, we
         assert client.get(url).status_code == 404, url
 
 
-def test_staff_cannot_decide_another_towns_lines(app, client, town_a, town_b, wednesdays):
-    from .conftest import decide
-
+def test_staff_cannot_decide_another_towns_lines(auth, town_a, town_b, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
     f.household(town_b, "Bernard", wednesday=True)
-    staff_b = make_staff(town_b)
-    login(client, staff_b.email)
+    client = auth.approver(town_b)
     line = RequestLine.get()
     decide(client, [line.id], "accept")
     assert RequestLine.get_by_id(line.id).state == "pending"

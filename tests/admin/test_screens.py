@@ -9,7 +9,8 @@ import pytest
 from models import Account, Child, Closure, Household, RequestLine, Unit
 
 from .. import factories as f
-from .conftest import csrf_token, decide, login, make_staff, send
+from ..forms import csrf_token
+from .conftest import decide, send
 
 LISTS = [
     "foyers",
@@ -29,13 +30,12 @@ LISTS = [
 
 
 @pytest.fixture
-def staff_client(app, client, town_a, wednesdays):
+def staff_client(auth, town_a, wednesdays):
     """An approver of town A logged in, with one household that sent requests, some
     decided: every screen has rows."""
     h = f.household(town_a, "Dupuis", children=("Zoé",), wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays)
-    staff = make_staff(town_a, roles="admin")
-    login(client, staff.email)
+    client = auth.admin(town_a)
     first = RequestLine.select().order_by(RequestLine.id).first()
     decide(client, [first.id], "refuse", "Complet")
     Closure.create(town=town_a, start=wednesdays[-1], end=wednesdays[-1], reason="Sortie")
@@ -69,9 +69,9 @@ def test_accounts_never_show_the_password_hash(staff_client):
     assert "password" not in html.lower() and "$argon2" not in html
 
 
-def test_an_approver_cannot_edit_accounts(app, client, town_a):
-    staff = make_staff(town_a, roles="approver")
-    login(client, staff.email)
+def test_an_approver_cannot_edit_accounts(auth, town_a):
+    staff = f.staff(town_a, roles="approver")
+    client = auth.login(staff)
     assert client.get(f"/admin/comptes/edit/?id={staff.id}").status_code == 302
     assert "/admin/comptes/edit/" not in client.get("/admin/comptes/").get_data(as_text=True)
 
@@ -187,7 +187,7 @@ def test_a_closure_created_here_cancels_the_bookings_it_covers(staff_client, tow
     assert (row.role, row.comment) == ("admin", "Grève")
 
 
-def test_an_approver_cannot_close_days(app, client, town_a):
-    login(client, make_staff(town_a, roles="approver").email)
+def test_an_approver_cannot_close_days(auth, town_a):
+    client = auth.approver(town_a)
     assert client.get("/admin/fermetures/new/").status_code == 302
     assert "/admin/fermetures/new/" not in client.get("/admin/fermetures/").get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from models import Booking, RequestLine, WorkflowHistory
 
 from .. import factories as f
-from .conftest import decide, login, make_staff, send, worklist_page
+from .conftest import decide, send, worklist_page
 
 
 def _pending_ids():
@@ -17,12 +17,12 @@ def _pending_ids():
     ]
 
 
-def test_it_lists_lines_of_staff_units_only(app, client, town_a, wednesdays, school_days):
+def test_it_lists_lines_of_staff_units_only(app, auth, town_a, wednesdays, school_days):
     h = f.household(town_a, "Dupuis", children=("Zoé",), wednesday=True)
     (number,) = send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
     send(town_a, h, "REPAS", school_days)  # timer unit, just sent: not the approvers' business
-    staff = make_staff(town_a)
-    login(client, staff.email)
+    staff = f.staff(town_a)
+    client = auth.login(staff)
 
     page = worklist_page(client)
     assert page.status_code == 200
@@ -35,21 +35,21 @@ def test_it_lists_lines_of_staff_units_only(app, client, town_a, wednesdays, sch
     assert "Repas<" not in html  # the timer unit's lines are not there
 
 
-def test_lines_the_timer_left_behind_show_up(app, client, town_a, school_days):
+def test_lines_the_timer_left_behind_show_up(app, auth, town_a, school_days):
     app.config["STALE_AFTER"] = -60  # every timer line counts as late
     h = f.household(town_a, "Dupuis")
     send(town_a, h, "REPAS", school_days[:1])
-    login(client, make_staff(town_a).email)
+    client = auth.approver(town_a)
     html = worklist_page(client).get_data(as_text=True)
     assert html.count('name="line"') == 1 and "en retard" in html
 
 
-def test_filter_by_child_and_date(app, client, town_a, wednesdays):
+def test_filter_by_child_and_date(app, auth, town_a, wednesdays):
     h1 = f.household(town_a, "Dupuis", children=("Zoé",), wednesday=True)
     h2 = f.household(town_a, "Garcia", children=("Noé",), wednesday=True)
     send(town_a, h1, "MERCREDI REPAS", wednesdays)
     send(town_a, h2, "MERCREDI MATIN", wednesdays)
-    login(client, make_staff(town_a).email)
+    client = auth.approver(town_a)
 
     assert worklist_page(client).get_data(as_text=True).count('name="line"') == 6
     html = worklist_page(client, child="zoé").get_data(as_text=True)
@@ -72,11 +72,11 @@ def test_filter_by_child_and_date(app, client, town_a, wednesdays):
     assert 'name="line"' not in html and "Aucune ligne en attente pour ces filtres" in html
 
 
-def test_batch_accept_books_and_logs_the_approver(app, client, town_a, wednesdays):
+def test_batch_accept_books_and_logs_the_approver(app, auth, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays)
-    staff = make_staff(town_a)
-    login(client, staff.email)
+    staff = f.staff(town_a)
+    client = auth.login(staff)
     ids = _pending_ids()
 
     response = decide(client, ids[:2], "accept")
@@ -98,11 +98,11 @@ def test_batch_accept_books_and_logs_the_approver(app, client, town_a, wednesday
     assert html.count('name="line"') == 1  # the decided lines left the worklist
 
 
-def test_batch_refuse_frees_the_cells_with_the_reason(app, client, town_a, wednesdays):
+def test_batch_refuse_frees_the_cells_with_the_reason(app, auth, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:2])
-    staff = make_staff(town_a)
-    login(client, staff.email)
+    staff = f.staff(town_a)
+    client = auth.login(staff)
     ids = _pending_ids()
     reason = "Le centre de loisirs est complet ce mercredi."
 
@@ -120,10 +120,10 @@ def test_batch_refuse_frees_the_cells_with_the_reason(app, client, town_a, wedne
     assert {(r.actor_id, r.role, r.comment) for r in rows} == {(staff.id, "approver", reason)}
 
 
-def test_refuse_without_a_reason_changes_nothing(app, client, town_a, wednesdays):
+def test_refuse_without_a_reason_changes_nothing(app, auth, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:2])
-    login(client, make_staff(town_a).email)
+    client = auth.approver(town_a)
     ids = _pending_ids()
     history = WorkflowHistory.select().count()
 
@@ -137,10 +137,10 @@ def test_refuse_without_a_reason_changes_nothing(app, client, town_a, wednesdays
     assert WorkflowHistory.select().count() == history
 
 
-def test_a_batch_without_a_token_is_refused(app, client, town_a, wednesdays):
+def test_a_batch_without_a_token_is_refused(app, auth, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
-    login(client, make_staff(town_a).email)
+    client = auth.approver(town_a)
     response = client.post(
         "/admin/demandes-a-traiter/", data={"decision": "accept", "line": _pending_ids()}
     )
@@ -148,10 +148,10 @@ def test_a_batch_without_a_token_is_refused(app, client, town_a, wednesdays):
     assert {line.state for line in RequestLine.select()} == {"pending"}
 
 
-def test_nothing_ticked(app, client, town_a, wednesdays):
+def test_nothing_ticked(app, auth, town_a, wednesdays):
     h = f.household(town_a, "Dupuis", wednesday=True)
     send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
-    login(client, make_staff(town_a).email)
+    client = auth.approver(town_a)
     response = decide(client, [], "accept")
     assert response.status_code == 400
     assert "Cochez au moins une ligne." in response.get_data(as_text=True)

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 
 from models import Account, Booking, Request, RequestLine
-from workflows.accounts import hash_password
 from workflows.calendar import PARIS, Deadline
 
 from .. import factories as f
@@ -110,16 +109,8 @@ def test_missing_bad_or_revoked_token_is_401(api, town):
 
 
 def test_staff_token_is_not_for_this_api(api, town, client):
-    Account.create(
-        email="agent@ville.fr",
-        password_hash=hash_password("mot-de-passe-agent"),
-        is_staff=True,
-        roles="approver",
-        town=town,
-    )
-    r = client.post(
-        "/api/v1/auth/token", json={"email": "agent@ville.fr", "password": "mot-de-passe-agent"}
-    )
+    agent = f.staff(town, "approver")
+    r = client.post("/api/v1/auth/token", json={"email": agent.email, "password": f.PASSWORD})
     _error(api.get("/api/v1/children", r.get_json()["access_token"]), 403, "forbidden")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
 
-from models import Booking, Unit
-from models.billing import Price
+from models import Account, Booking, Unit
+from models.billing import Invoice, Price
+from workflows import invoicing
 from workflows.accounts import actor_for
 from workflows.pricing import month_bounds, previous_month
 
@@ -63,42 +63,8 @@ def family(town, name="Martin", qf=500, children=("Léa",), birth=dt.date(2017, 
     return h
 
 
-def staff(town, roles="finance"):
-    from models import Account
-    from workflows.accounts import hash_password
-
-    acc = Account.create(
-        email=f"agent-{town.slug}-{next(f._seq)}@ville.fr",
-        password_hash=hash_password(f.PASSWORD),
-        is_staff=True,
-        roles=roles,
-        town=town,
-    )
-    return acc
-
-
 def staff_actor(town, roles="finance"):
-    return actor_for(staff(town, roles))
-
-
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf(client, url: str = "/connexion") -> str:
-    html = client.get(url).get_data(as_text=True)
-    match = TOKEN.search(html)
-    assert match, f"no csrf_token in {url}"
-    return match.group(1)
-
-
-def login(client, email, password=f.PASSWORD):
-    return client.post(
-        "/connexion", data={"email": email, "password": password, "csrf_token": csrf(client)}
-    )
-
-
-def login_parent(client, h):
-    return login(client, h._email)
+    return actor_for(f.staff(town, roles))
 
 
 def pdftotext(data: bytes) -> str:
@@ -110,26 +76,19 @@ def pdftotext(data: bytes) -> str:
 def issued_invoice(town=None, name="Martin", qf=500, days=4, **kw):
     """A town (new unless given), a household with `days` meals last month, its invoice
     issued. Returns (town, household, invoice)."""
-    from models.billing import Invoice
-    from workflows import billing
-
     town = town or priced_town()
     h = family(town, name, qf=qf, **kw)
     book(h.children[0], f.unit(town), weekdays(n=days))
-    billing.draft_month(town.id, MONTH)
-    billing.issue_month(
+    invoicing.draft_month(town.id, MONTH)
+    invoicing.issue_month(
         staff_actor(town, "finance") if not _has_staff(town) else _staff_of(town), town.id, MONTH
     )
     return town, h, Invoice.get(Invoice.household == h.id)
 
 
 def _has_staff(town) -> bool:
-    from models import Account
-
     return Account.select().where(Account.town == town.id, Account.is_staff == True).exists()  # noqa: E712
 
 
 def _staff_of(town):
-    from models import Account
-
     return actor_for(Account.get(Account.town == town.id, Account.is_staff == True))  # noqa: E712

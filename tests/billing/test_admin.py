@@ -1,54 +1,31 @@
 """The billing office's admin screens: finance role of the town only; run the month's
 invoicing, preview, issue; prices; offline payments; credit notes."""
 
-import pytest
-
 from models.billing import CreditNote, Invoice, InvoicingRun, Payment, Price
 
 from .. import factories as f
 from ..conftest import run_worker
-from .helpers import MONTH, book, csrf, family, issued_invoice, login, priced_town, staff, weekdays
+from ..forms import csrf
+from .helpers import MONTH, book, family, issued_invoice, priced_town, weekdays
 
 
-@pytest.fixture
-def admin_app(app):
-    if "billing_office.index" not in app.view_functions:
-        admin = app.extensions.get("portail_admin")
-        if admin is None:
-            pytest.skip("the admin is not built by this app")
-        from blueprints.billing.admin import register
-
-        register(admin, app)
-    return app
-
-
-@pytest.fixture
-def aclient(admin_app):
-    return admin_app.test_client()
-
-
-def test_only_finance_or_admin_staff_enter(aclient):
+def test_only_finance_or_admin_staff_enter(client, auth):
     town = priced_town()
-    assert aclient.get("/admin/facturation/").status_code == 302  # to the login page
-    login(aclient, staff(town, "approver").email)
-    assert aclient.get("/admin/facturation/").status_code == 403
-    assert aclient.get("/admin/tarifs/").status_code == 403
-    aclient.post("/deconnexion", data={"csrf_token": csrf(aclient, "/admin/")})
-    login(aclient, staff(town, "admin").email)
-    assert aclient.get("/admin/facturation/").status_code == 200
-    h = family(town)
-    login_parent = aclient  # a parent is not staff
-    aclient.post("/deconnexion", data={"csrf_token": csrf(aclient, "/admin/")})
-    login(login_parent, h._email)
-    assert aclient.get("/admin/facturation/").status_code in (302, 403)
+    assert client.get("/admin/facturation/").status_code == 302  # to the login page
+    approver = auth.approver(town)
+    assert approver.get("/admin/facturation/").status_code == 403
+    assert approver.get("/admin/tarifs/").status_code == 403
+    assert auth.admin(town).get("/admin/facturation/").status_code == 200
+    parent = auth.parent(family(town))  # a parent is not staff
+    assert parent.get("/admin/facturation/").status_code in (302, 403)
 
 
-def test_run_preview_issue_through_the_screens(aclient, admin_app):
+def test_run_preview_issue_through_the_screens(auth):
     town = priced_town()
     for name in ("Aubert", "Blanc"):
         h = family(town, name)
         book(h.children[0], f.unit(town), weekdays(n=2))
-    login(aclient, staff(town).email)
+    aclient = auth.finance(town)
     token = csrf(aclient, "/admin/facturation/")
     resp = aclient.post(
         "/admin/facturation/", data={"csrf_token": token, "month": MONTH.isoformat()}
@@ -74,10 +51,10 @@ def test_run_preview_issue_through_the_screens(aclient, admin_app):
     assert Invoice.select().first().number in listing
 
 
-def test_other_towns_are_invisible(aclient):
+def test_other_towns_are_invisible(auth):
     town, h, inv = issued_invoice()
     other = priced_town()
-    login(aclient, staff(other).email)
+    aclient = auth.finance(other)
     assert inv.number not in aclient.get("/admin/factures/").get_data(as_text=True)
     assert aclient.get(f"/admin/factures/details/?id={inv.id}").status_code in (302, 404)
     assert aclient.get(f"/admin/facturation/avoir/{inv.id}").status_code == 404
@@ -85,10 +62,27 @@ def test_other_towns_are_invisible(aclient):
     assert prices.count("1,50 €") == 2  # only its own two schools' REPAS tier
 
 
-def test_prices_offline_payment_and_credit_note_screens(aclient):
+def test_deleting_prices_stays_in_the_town(auth):
+    town, other = priced_town(), priced_town()
+    mine = Price.select().where(Price.town == town.id).first()
+    theirs = Price.select().where(Price.town == other.id).first()
+    aclient = auth.finance(town)
+    response = aclient.post(
+        "/admin/tarifs/action/",
+        data={
+            "csrf_token": csrf(aclient, "/admin/tarifs/"),
+            "action": "delete",
+            "rowid": [str(mine.id), str(theirs.id)],
+        },
+    )
+    assert response.status_code == 302
+    assert not Price.select().where(Price.id == mine.id).exists()
+    assert Price.select().where(Price.id == theirs.id).exists()
+
+
+def test_prices_offline_payment_and_credit_note_screens(auth):
     town, h, inv = issued_invoice(days=10)  # 15,00 €
-    agent = staff(town)
-    login(aclient, agent.email)
+    aclient = auth.finance(town)
     token = csrf(aclient, "/admin/tarifs/new/")
     unit = f.unit(town, "GARDERIE MATIN")
     resp = aclient.post(

@@ -6,7 +6,7 @@ import pytest
 
 from models import WorkflowHistory
 from models.billing import AbsenceJustification, Invoice, InvoiceCounter, InvoiceLine, Price
-from workflows import billing
+from workflows import invoicing
 from workflows.engine import Forbidden
 
 from .. import factories as f
@@ -25,7 +25,7 @@ def test_one_invoice_per_household_priced_by_qf_tier(app):
     book(low.children[0], garderie, days[:2])
     book(high.children[0], repas, days[:3])
     book(high.children[0], repas, [weekdays(n=8)[7]], state="cancel_requested")  # not billed
-    result = billing.draft_month(town.id, MONTH)
+    result = invoicing.draft_month(town.id, MONTH)
     assert result.created == 2 and result.warnings == []
     inv = Invoice.get(Invoice.household == low.id)
     assert inv.state == "draft" and inv.number is None
@@ -44,8 +44,8 @@ def test_drafting_twice_creates_nothing_more(app):
     town = priced_town()
     h = family(town)
     book(h.children[0], f.unit(town), weekdays(n=4))
-    assert billing.draft_month(town.id, MONTH).created == 1
-    assert billing.draft_month(town.id, MONTH).created == 0
+    assert invoicing.draft_month(town.id, MONTH).created == 1
+    assert invoicing.draft_month(town.id, MONTH).created == 0
     assert Invoice.select().count() == 1 and InvoiceLine.select().count() == 1
 
 
@@ -58,7 +58,7 @@ def test_justified_absence_is_not_billed_and_missing_price_is_reported(app):
     AbsenceJustification.create(child=child, start=days[1], end=days[2], reason="malade")
     Price.delete().where(Price.unit == f.unit(town, "PAI")).execute()
     book(child, f.unit(town, "PAI"), days[:1])
-    result = billing.draft_month(town.id, MONTH)
+    result = invoicing.draft_month(town.id, MONTH)
     assert any("PAI" in w for w in result.warnings)
     inv = Invoice.get()
     assert [(li.label, li.quantity) for li in inv.lines] == [("Repas", 3)]
@@ -70,17 +70,17 @@ def test_issue_numbers_without_gaps_per_town_and_year_and_freezes_snapshot(app):
     ho = family(other, "Autre")
     for h in hs + [ho]:
         book(h.children[0], f.unit(h.town), weekdays(n=2))
-    billing.draft_month(town.id, MONTH)
-    billing.draft_month(other.id, MONTH)
+    invoicing.draft_month(town.id, MONTH)
+    invoicing.draft_month(other.id, MONTH)
     actor = staff_actor(town)
     today = dt.date(2026, 11, 2)
-    ids = billing.issue_month(actor, town.id, MONTH, today=today)
+    ids = invoicing.issue_month(actor, town.id, MONTH, today=today)
     assert len(ids) == 3
     numbers = [Invoice.get_by_id(i).number for i in ids]
     assert numbers == ["F2611-000001", "F2611-000002", "F2611-000003"]
     assert [Invoice.get_by_id(i).household_name for i in ids] == ["André", "Bernard", "Colin"]
-    assert billing.issue_month(actor, town.id, MONTH, today=today) == []
-    other_ids = billing.issue_month(staff_actor(other), other.id, MONTH, today=today)
+    assert invoicing.issue_month(actor, town.id, MONTH, today=today) == []
+    other_ids = invoicing.issue_month(staff_actor(other), other.id, MONTH, today=today)
     assert Invoice.get_by_id(other_ids[0]).number == "F2611-000001"
     assert InvoiceCounter.get(InvoiceCounter.town == town.id).last == 3
     history = WorkflowHistory.select().where(
@@ -96,26 +96,26 @@ def test_issue_numbers_without_gaps_per_town_and_year_and_freezes_snapshot(app):
     # a new month continues the year's sequence
     h4 = family(town, "Dernier")
     book(h4.children[0], f.unit(town), weekdays(n=1))
-    billing.draft_month(town.id, MONTH)
-    ids = billing.issue_month(actor, town.id, MONTH, today=dt.date(2026, 12, 1))
+    invoicing.draft_month(town.id, MONTH)
+    ids = invoicing.issue_month(actor, town.id, MONTH, today=dt.date(2026, 12, 1))
     assert Invoice.get_by_id(ids[0]).number == "F2612-000004"
 
 
 def test_only_finance_of_the_town_issues(app):
     town, other = priced_town(), priced_town()
     with pytest.raises(Forbidden):
-        billing.issue_month(staff_actor(other), town.id, MONTH)
+        invoicing.issue_month(staff_actor(other), town.id, MONTH)
     with pytest.raises(Forbidden):
-        billing.issue_month(staff_actor(town, "approver"), town.id, MONTH)
-    billing.issue_month(staff_actor(town, "admin"), town.id, MONTH)
+        invoicing.issue_month(staff_actor(town, "approver"), town.id, MONTH)
+    invoicing.issue_month(staff_actor(town, "admin"), town.id, MONTH)
 
 
 def test_discard_drafts_then_redraft_after_a_price_fix(app):
     town = priced_town()
     h = family(town, qf=500)
     book(h.children[0], f.unit(town), weekdays(n=2))
-    billing.draft_month(town.id, MONTH)
+    invoicing.draft_month(town.id, MONTH)
     Price.update(amount_cents=160).where(Price.unit == f.unit(town), Price.qf_min == 0).execute()
-    assert billing.discard_drafts(staff_actor(town), town.id, MONTH) == 1
-    billing.draft_month(town.id, MONTH)
+    assert invoicing.discard_drafts(staff_actor(town), town.id, MONTH) == 1
+    invoicing.draft_month(town.id, MONTH)
     assert Invoice.get().total_cents == 320

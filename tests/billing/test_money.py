@@ -1,13 +1,12 @@
-"""Pricing rules, offline payments (partial or whole), balances, credit notes and the tax
+"""Offline payments (partial or whole), balances, credit notes and the tax
 certificate."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
 from models.billing import CreditNote, Invoice
-from workflows import billing, pricing
+from workflows import billing, invoicing, tax_certificates
 from workflows.engine import Forbidden, GuardFailed
 
 from .. import factories as f
@@ -16,36 +15,11 @@ from .helpers import (
     book,
     family,
     issued_invoice,
-    login_parent,
     pdftotext,
     priced_town,
     staff_actor,
     weekdays,
 )
-
-
-def test_rounding_is_half_up_and_written_once():
-    assert pricing.round_cents(Decimal("10.5")) == 11
-    assert pricing.round_cents(Decimal("10.49")) == 10
-    assert pricing.share(1000, 1, 3) == 333 and pricing.share(1000, 2, 3) == 667
-    assert pricing.euros_to_cents("12,50") == 1250
-    with pytest.raises(ValueError):
-        pricing.euros_to_cents("1.005")
-    assert pricing.format_euros(123456) == "1\u202f234,56 €"
-
-
-def test_price_book_tiers_periods_and_unknown_qf():
-    rows = [
-        pricing.PriceRow(1, 0, 600, 150, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
-        pricing.PriceRow(1, 601, None, 390, dt.date(2020, 1, 1), dt.date(2026, 8, 31)),
-        pricing.PriceRow(1, 0, 600, 160, dt.date(2026, 9, 1), None),
-        pricing.PriceRow(1, 601, None, 400, dt.date(2026, 9, 1), None),
-    ]
-    book_ = pricing.PriceBook(rows)
-    assert book_.price(1, 500, dt.date(2026, 8, 31)) == 150
-    assert book_.price(1, 500, dt.date(2026, 9, 1)) == 160
-    assert book_.price(1, None, dt.date(2026, 9, 1)) == 400  # no QF: highest tier
-    assert book_.price(2, 500, dt.date(2026, 9, 1)) is None
 
 
 def test_offline_payments_partial_then_whole_and_balances(app):
@@ -88,7 +62,7 @@ def test_credit_notes_partial_and_whole_with_pdf(app):
         billing.credit(finance, inv.id, 10, "trop")
 
 
-def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
+def test_tax_certificate_childcare_of_under_sixes_meals_excluded(auth, client):
     year = dt.date.today().year - 1
     town = priced_town()
     h = family(town, "Petit", qf=500, children=("Léo", "Zoé"))
@@ -102,18 +76,18 @@ def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
     book(young, f.unit(town, "GARDERIE MATIN"), days)  # 4 × 1,20
     book(young, f.unit(town, "REPAS"), days)  # meals: excluded
     book(old, f.unit(town, "GARDERIE MATIN"), days)  # over six: excluded
-    billing.draft_month(town.id, month)
+    invoicing.draft_month(town.id, month)
     finance = staff_actor(town)
-    billing.issue_month(finance, town.id, month, today=dt.date(year, 4, 2))
+    invoicing.issue_month(finance, town.id, month, today=dt.date(year, 4, 2))
     inv = Invoice.get()
     payment = billing.record_offline_payment(finance, h.id, "cash", inv.total_cents)
     from models.billing import Payment
 
     Payment.update(settled_at=dt.datetime(year, 4, 10, 9)).where(Payment.id == payment.id).execute()
-    lines = billing.tax_certificate(h.id, year)
+    lines = tax_certificates.tax_certificate(h.id, year)
     assert [(li.child_name, li.amount_cents) for li in lines] == [("PETIT Léo", 480)]
-    assert billing.tax_certificate(h.id, year - 1) == []
-    login_parent(client, h)
+    assert tax_certificates.tax_certificate(h.id, year - 1) == []
+    auth.parent(h, client=client)
     resp = client.get(f"/attestation-fiscale/{year}.pdf")
     text = pdftotext(resp.data)
     assert f"Attestation fiscale {year}" in text and "PETIT Léo" in text and "4,80 €" in text
@@ -123,4 +97,4 @@ def test_tax_certificate_childcare_of_under_sixes_meals_excluded(app, client):
 
 def test_month_summary(app):
     town, h, inv = issued_invoice()
-    assert billing.month_summary(town.id, MONTH) == {"issued": (1, 600)}
+    assert invoicing.month_summary(town.id, MONTH) == {"issued": (1, 600)}

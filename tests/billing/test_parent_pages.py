@@ -3,12 +3,12 @@
 from models.billing import Invoice
 from workflows import billing
 
-from .helpers import issued_invoice, login_parent, pdftotext, staff_actor
+from .helpers import issued_invoice, pdftotext, staff_actor
 
 
-def test_list_filters_and_dots(app, client):
+def test_list_filters_and_dots(auth, client):
     town, h, inv = issued_invoice()
-    login_parent(client, h)
+    auth.parent(h, client=client)
     page = client.get("/factures").get_data(as_text=True)
     assert inv.number in page and "dot-red" in page and "Payer en ligne" in page
     assert inv.number not in client.get("/factures?etat=payees").get_data(as_text=True)
@@ -20,9 +20,9 @@ def test_list_filters_and_dots(app, client):
     assert inv.number in paid and "dot-green" in paid
 
 
-def test_detail_shows_lines_totals_and_balance(app, client):
+def test_detail_shows_lines_totals_and_balance(auth, client):
     town, h, inv = issued_invoice(days=5)
-    login_parent(client, h)
+    auth.parent(h, client=client)
     page = client.get(f"/factures/{inv.id}").get_data(as_text=True)
     for text in (
         "MARTIN Léa",
@@ -37,9 +37,9 @@ def test_detail_shows_lines_totals_and_balance(app, client):
         assert text in page, text
 
 
-def test_pdf_reads_back_with_accents_euro_and_town(app, client):
+def test_pdf_reads_back_with_accents_euro_and_town(auth, client):
     town, h, inv = issued_invoice(days=3)
-    login_parent(client, h)
+    auth.parent(h, client=client)
     resp = client.get(f"/factures/{inv.id}.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     text = pdftotext(resp.data)
@@ -55,19 +55,19 @@ def test_pdf_reads_back_with_accents_euro_and_town(app, client):
         assert snippet in text, snippet
 
 
-def test_another_household_gets_404(app, client):
+def test_another_household_gets_404(auth, client):
     town, h, inv = issued_invoice(name="Martin")
     _, other, other_inv = issued_invoice(town, name="Durand")
-    login_parent(client, h)
+    auth.parent(h, client=client)
     assert client.get(f"/factures/{other_inv.id}").status_code == 404
     assert client.get(f"/factures/{other_inv.id}.pdf").status_code == 404
     assert other_inv.number not in client.get("/factures?etat=toutes").get_data(as_text=True)
 
 
-def test_drafts_are_not_shown(app, client):
+def test_drafts_are_not_shown(auth, client):
     town, h, inv = issued_invoice()
     Invoice.update(state="draft").where(Invoice.id == inv.id).execute()
-    login_parent(client, h)
+    auth.parent(h, client=client)
     assert client.get(f"/factures/{inv.id}").status_code == 404
 
 

@@ -6,14 +6,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from models import WorkflowHistory
+from config import get_config
+from models import Town, WorkflowHistory
 from models.billing import Invoice, Payment, PaymentNotification
 from workflows import billing, payments
 from workflows.engine import GuardFailed
 
 from .. import factories as f
 from ..conftest import run_worker
-from .helpers import csrf, issued_invoice, login_parent, staff_actor
+from ..forms import csrf
+from .helpers import issued_invoice, staff_actor
 
 
 def _start(h, invoices):
@@ -24,14 +26,16 @@ def _start(h, invoices):
         return_url="http://x/retour",
         notify_url="http://x/notif",
         simulator_url="http://x/paiement/simulateur",
+        config=get_config(),
     )
 
 
 def _notify(town, txid, **extra):
-    return payments.handle_notification(town.id, urlencode({"transaction_id": txid, **extra}))
+    query = urlencode({"transaction_id": txid, **extra})
+    return payments.handle_notification(town.id, query, get_config())
 
 
-def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, client):
+def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(auth, client):
     town, h, inv1 = issued_invoice(days=4)
     h2_month_invoice = Invoice.create(  # an older issued invoice of the same household
         town=town,
@@ -42,7 +46,7 @@ def test_parent_pays_two_invoices_in_one_payment_through_the_simulator(app, clie
         total_cents=999,
         household_name=h.name,
     )
-    login_parent(client, h)
+    auth.parent(h, client=client)
     token = csrf(client, "/factures")
     recap = client.post(
         "/factures/payer", data={"csrf_token": token, "invoice": [inv1.id, h2_month_invoice.id]}
@@ -180,7 +184,7 @@ def test_stale_payments_are_abandoned_by_the_system(app):
     town, h, inv = issued_invoice()
     payment, _ = _start(h, [inv])
     Payment.update(created_at=payment.created_at - dt.timedelta(hours=2)).execute()
-    assert payments.abandon_stale(dt.timedelta(minutes=30)) == 1
+    assert payments.abandon_stale(get_config(), dt.timedelta(minutes=30)) == 1
     assert Payment.get_by_id(payment.id).state == "abandoned"
     assert Invoice.get_by_id(inv.id).pending_payment_id is None
 
@@ -189,11 +193,11 @@ def test_simulator_refuses_unknown_transactions(app, client):
     assert client.get("/paiement/simulateur?transaction_id=nope&amount=1").status_code == 404
 
 
-def test_parent_cannot_pay_or_see_another_households_payment(app, client):
+def test_parent_cannot_pay_or_see_another_households_payment(auth, client):
     town, h, inv = issued_invoice(name="Martin")
     _, other, other_inv = issued_invoice(town, name="Durand")
     payment, _ = _start(other, [other_inv])
-    login_parent(client, h)
+    auth.parent(h, client=client)
     token = csrf(client, "/factures")
     assert (
         client.post(
@@ -205,3 +209,26 @@ def test_parent_cannot_pay_or_see_another_households_payment(app, client):
         client.get(f"/paiement/retour?transaction_id={payment.transaction_id}").status_code == 404
     )
     assert "Durand" not in client.get("/paiements?periode=tout").get_data(as_text=True)
+
+
+def test_each_town_may_have_its_own_provider(monkeypatch):
+    monkeypatch.setenv("PAYMENT_BACKEND", "payfip_ws")
+    monkeypatch.setenv("PAYMENT_OPTIONS", '{"numcli": "000001"}')
+    monkeypatch.setenv("PAYMENT_BACKEND_VILLE_B", "systempayv2")
+    monkeypatch.setenv("PAYMENT_OPTIONS_VILLE_C", '{"numcli": "000003"}')
+    config = get_config("testing")
+    settings = {
+        slug: payments.provider_settings(Town(slug=slug), config)
+        for slug in ("ville-a", "ville-b", "ville-c")
+    }
+    assert settings == {
+        "ville-a": payments.ProviderSettings("payfip_ws", {"numcli": "000001"}),
+        "ville-b": payments.ProviderSettings("systempayv2", {"numcli": "000001"}),
+        "ville-c": payments.ProviderSettings("payfip_ws", {"numcli": "000003"}),
+    }
+
+
+def test_payment_options_that_are_not_json_stop_the_start(monkeypatch):
+    monkeypatch.setenv("PAYMENT_OPTIONS_VILLE_A", "{numcli: 1}")
+    with pytest.raises(RuntimeError, match="PAYMENT_OPTIONS_VILLE_A"):
+        get_config("testing")

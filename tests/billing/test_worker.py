@@ -5,12 +5,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from models.billing import Invoice, InvoiceLine, InvoicingRun, Payment
-from workflows import billing, payments
+from workflows import invoicing, payments
 from workflows.documents import stored_pdf_path
 
 from .. import factories as f
 from ..conftest import run_worker
-from .helpers import MONTH, book, family, issued_invoice, pdftotext, priced_town, staff, weekdays
+from .helpers import MONTH, book, family, issued_invoice, pdftotext, priced_town, weekdays
 
 
 def test_invoicing_twice_with_a_worker_creates_nothing_more(app):
@@ -21,8 +21,8 @@ def test_invoicing_twice_with_a_worker_creates_nothing_more(app):
     for name in ("Aubert", "Blanc", "Carré"):
         h = family(town, name)
         book(h.children[0], f.unit(town), weekdays(n=3))
-    agent = staff(town)
-    runs = [billing.create_run(actor_for(agent), town.id, MONTH) for _ in range(2)]
+    agent = f.staff(town, "finance")
+    runs = [invoicing.create_run(actor_for(agent), town.id, MONTH) for _ in range(2)]
     for run in runs:
         enqueue_run(app.config, run.id)
     run_worker()
@@ -49,7 +49,12 @@ def test_a_notification_processed_twice_by_workers_applies_once(app):
 
     town, h, inv = issued_invoice()
     payment, _ = payments.start_online(
-        f.parent_actor(h), h.id, [inv.id], return_url="http://x/r", notify_url="http://x/n"
+        f.parent_actor(h),
+        h.id,
+        [inv.id],
+        return_url="http://x/r",
+        notify_url="http://x/n",
+        config=app.config,
     )
     payments.simulate(payment.transaction_id, "6.00", "accepted")
     query = urlencode({"transaction_id": payment.transaction_id})

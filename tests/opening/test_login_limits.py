@@ -4,7 +4,7 @@ login form or the API's token), and one per address sized for a shared network."
 from __future__ import annotations
 
 from .. import factories as f
-from ..admin.conftest import login
+from ..forms import login
 
 
 def _api_login(client, email, password):

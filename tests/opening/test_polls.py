@@ -6,7 +6,6 @@ from __future__ import annotations
 from workflows import bookings
 
 from .. import factories as f
-from ..admin.conftest import login
 from ..conftest import run_worker
 
 
@@ -34,12 +33,12 @@ def test_the_api_request_poll_says_nothing_changed_until_it_is_decided(app, clie
     assert decided.headers["ETag"] != tag
 
 
-def test_the_planning_poll_says_nothing_changed_until_a_cell_changes(app, client):
+def test_the_planning_poll_says_nothing_changed_until_a_cell_changes(auth):
     town = f.town()
     h = f.household(town)
     child = h.children[0]
     day = f.open_days(n=1)[0]
-    assert login(client, h._email, f.PASSWORD).status_code == 302
+    client = auth.parent(h)
     url = f"/enfants/{child.id}/planning.json?from={day.replace(day=1)}&to={day}"
     first = client.get(url)
     assert first.status_code == 200

@@ -8,7 +8,7 @@ import pytest
 from models.accounts import ConnectionLog
 
 from .. import factories as f
-from ..admin.conftest import login
+from ..forms import login
 
 
 def _logged_ip(app, proxies: int, forwarded: str | None) -> str:

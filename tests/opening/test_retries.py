@@ -7,8 +7,7 @@ from models import Booking, Request, RequestLine, WorkflowHistory
 from models.accounts import IdempotentReply
 
 from .. import factories as f
-from ..accounts.conftest import post_form
-from ..admin.conftest import login
+from ..forms import csrf_token, post_form
 
 
 def _token(client, h):
@@ -105,14 +104,14 @@ def test_a_failed_send_leaves_no_key_so_its_retry_runs_anew(app, client):
     assert client.post("/api/v1/requests", json=good, headers=headers).status_code == 201
 
 
-def test_the_basket_confirmed_twice_sends_once(app, client):
+def test_the_basket_confirmed_twice_sends_once(auth):
     town = f.town()
     h = f.household(town)
-    assert login(client, h._email, f.PASSWORD).status_code == 302
+    client = auth.parent(h)
     child = h.children[0]
     day = f.open_days(n=1)[0]
     page = client.get(f"/enfants/{child.id}/planning")
-    token = page.get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
+    token = csrf_token(page.get_data(as_text=True))
     r = client.post(
         f"/enfants/{child.id}/selection",
         json={"lines": [{"unit": f.unit(town).id, "date": day.isoformat(), "action": "book"}]},

@@ -90,21 +90,5 @@ def test_unknown_child_and_request_are_404_in_french(parent):
         assert "n'existe pas" in html.unescape(resp.get_data(as_text=True))
 
 
-def test_staff_account_is_turned_away(app, client, town):
-    from models import Account
-    from workflows.accounts import hash_password
-
-    Account.create(
-        email="agent@ville.fr",
-        password_hash=hash_password("x-y-z-w"),
-        is_staff=True,
-        roles="approver",
-        town=town,
-    )
-    from .conftest import csrf_from
-
-    token = csrf_from(client.get("/connexion").get_data(as_text=True))
-    client.post(
-        "/connexion", data={"csrf_token": token, "email": "agent@ville.fr", "password": "x-y-z-w"}
-    )
-    assert client.get("/panier").status_code == 403
+def test_staff_account_is_turned_away(auth, town):
+    assert auth.approver(town).get("/panier").status_code == 403

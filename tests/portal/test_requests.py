@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from models import Account
 from tests import factories as f
 from workflows import bookings, decisions
-from workflows.accounts import actor_for, hash_password
-
-from .conftest import Parent
+from workflows.accounts import actor_for
 
 
 def test_list_and_detail_follow_the_validation(parent, town):
@@ -26,7 +23,7 @@ def test_list_and_detail_follow_the_validation(parent, town):
     assert "Réserver" in detail and "Repas" in detail
 
 
-def test_refused_lines_show_their_reason(app, town):
+def test_refused_lines_show_their_reason(auth, town):
     household = f.household(town, name="Petit", wednesday=True)
     child = household.children[0]
     mercredi = f.unit(town, "MERCREDI REPAS")  # decided by staff
@@ -35,18 +32,12 @@ def test_refused_lines_show_their_reason(app, town):
         f.parent_actor(household),
         [bookings.RequestSpec(child.id, [(mercredi.id, wednesday, "book")])],
     )
-    agent = Account.create(
-        email="agent@ville.fr",
-        password_hash=hash_password("a-b-c-d"),
-        is_staff=True,
-        roles="approver",
-        town=town,
-    )
+    agent = f.staff(town, "approver")
     line_ids = [line.id for line in bookings.request_lines(number)]
     decisions.staff_decide(actor_for(agent), line_ids, "refuse", "Sortie scolaire ce jour-là")
 
-    parent = Parent(app.test_client(), household)
-    html = parent.client.get(f"/demandes/{number}").get_data(as_text=True)
+    client = auth.parent(household)
+    html = client.get(f"/demandes/{number}").get_data(as_text=True)
     assert "✕" in html and "refusée" in html
     assert "Motif : Sortie scolaire ce jour-là" in html
-    assert "traitée : refusée" in parent.client.get("/demandes").get_data(as_text=True)
+    assert "traitée : refusée" in client.get("/demandes").get_data(as_text=True)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from models import Account, Booking, WorkflowHistory
+from models import Booking, WorkflowHistory
 from workflows import bookings, decisions
-from workflows.accounts import actor_for, hash_password
+from workflows.accounts import actor_for
 from workflows.closures import close_days
 from workflows.engine import Forbidden
 from workflows.planning import planning
@@ -13,15 +13,7 @@ from .. import factories as f
 
 
 def _admin(town, roles="admin"):
-    return actor_for(
-        Account.create(
-            email=f"admin-{town.slug}@ville.fr",
-            is_staff=True,
-            roles=roles,
-            town=town,
-            password_hash=hash_password("x" * 12),
-        )
-    )
+    return actor_for(f.staff(town, roles))
 
 
 def test_a_closure_cancels_the_bookings_it_covers_and_closes_the_cells(app):

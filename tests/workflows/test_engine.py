@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from models import Account, Booking, Request, RequestLine, WorkflowHistory, transaction
-from workflows.accounts import actor_for, hash_password
+from models import Booking, Request, RequestLine, WorkflowHistory, transaction
+from workflows.accounts import actor_for
 from workflows.calendar import PARIS
 from workflows.definitions import BOOKING
 from workflows.engine import (
@@ -42,14 +42,7 @@ class World:
 
     def staff(self, roles="approver", town=None):
         town = town or self.town
-        account = Account.create(
-            email=f"{roles.replace(',', '-')}-{town.slug}@ville.fr",
-            password_hash=hash_password("x" * 12),
-            is_staff=True,
-            roles=roles,
-            town=town,
-        )
-        return actor_for(account)
+        return actor_for(f.staff(town, roles))
 
     def booking(self, state="free", day=MONDAY, child=None):
         return Booking.create(child=child or self.child, unit=self.repas, date=day, state=state)

@@ -8,7 +8,8 @@ import os
 import click
 from flask import Flask
 
-from models import bind_database, create_schema, database
+from models import Town, bind_database, create_schema, database
+from workflows.demo import create_demo
 
 
 def init_app(app: Flask) -> None:
@@ -36,9 +37,6 @@ def init_app(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when the database holds no town.")
     def demo_data(if_empty: bool) -> None:
         """Create the demo town, thirty households and the demo logins."""
-        from models import Town
-        from workflows.demo import create_demo
-
         create_schema()
         if if_empty and Town.select().exists():
             click.echo("demo data already there")
