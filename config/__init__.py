@@ -87,6 +87,8 @@ class Config:
         # or are answered 503 with Retry-After at once (web/gate.py). Empty: no gate.
         slots = env("GATE_SLOTS", "4").strip()
         self.GATE_SLOTS = int(slots) if slots else None
+        queue = env("GATE_QUEUE", "").strip()  # default: twice the slots
+        self.GATE_QUEUE = int(queue) if queue else None
         self.GATE_RETRY_AFTER = int(env("GATE_RETRY_AFTER", "10"))
         # Mail: SMTP when SMTP_HOST is set, otherwise .eml files in instance/outbox/.
         self.SMTP_HOST = env("SMTP_HOST", "").strip()

@@ -15,14 +15,12 @@ not."""
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import json
 import logging
 import random
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,52 +63,72 @@ def kind_of(method: str, path: str) -> Kind | None:
     return PAGE
 
 
-class Slots:
-    """`size` slots shared by the threads of one process; a thread asks for one with its
-    kind and gets it, by priority then arrival, within its kind's wait, or not at all."""
+class _Ticket:
+    __slots__ = ("priority", "arrival", "event", "state")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, priority: int, arrival: int) -> None:
+        self.priority, self.arrival = priority, arrival
+        self.event = threading.Event()
+        self.state = "waiting"  # then granted, evicted or gone
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return (self.priority, self.arrival)
+
+
+class Slots:
+    """`size` slots shared by the threads of one process. A thread asks for one with its
+    kind and gets it at once, or waits for one, at most its kind's wait, in a queue of at
+    most `queue` threads, by priority then arrival. A freed slot goes straight to the first
+    in line. When the queue is full, a newcomer of a higher priority takes the place of the
+    last in line (a send pushes out a poll), and any other newcomer is turned away at once:
+    a refusal never waits behind other refusals."""
+
+    def __init__(self, size: int, queue: int | None = None) -> None:
         self.free = size
-        self._cond = threading.Condition()
-        self._queue: list[list] = []  # heap of [priority, arrival, still waiting]
+        self.queue = size * 2 if queue is None else queue
+        self._lock = threading.Lock()
+        self._waiting: list[_Ticket] = []
         self._arrival = itertools.count()
 
     def take(self, kind: Kind) -> bool:
-        with self._cond:
-            if self.free > 0 and not self._queue:
+        with self._lock:
+            if self.free > 0 and not self._waiting:
                 self.free -= 1
                 return True
-            if kind.wait <= 0:
+            if kind.wait <= 0 or self.queue <= 0:
                 return False
-            ticket = [kind.priority, next(self._arrival), True]
-            heapq.heappush(self._queue, ticket)
-            deadline = time.monotonic() + kind.wait
-            while True:
-                self._drop_abandoned()
-                if self.free > 0 and self._queue[0] is ticket:
-                    heapq.heappop(self._queue)
-                    self.free -= 1
-                    self._cond.notify_all()  # the next in line may have a slot too
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    ticket[2] = False  # dropped from the heap when it reaches the top
-                    self._cond.notify_all()
+            if len(self._waiting) >= self.queue:
+                last = max(self._waiting, key=lambda t: t.rank)
+                if last.priority <= kind.priority:
                     return False
-                self._cond.wait(left)
+                self._waiting.remove(last)
+                last.state = "evicted"
+                last.event.set()
+            ticket = _Ticket(kind.priority, next(self._arrival))
+            self._waiting.append(ticket)
+        ticket.event.wait(kind.wait)
+        with self._lock:
+            if ticket.state == "granted":
+                return True
+            if ticket.state == "waiting":
+                self._waiting.remove(ticket)
+                ticket.state = "gone"
+            return False
 
     def give_back(self) -> None:
-        with self._cond:
-            self.free += 1
-            self._cond.notify_all()
-
-    def _drop_abandoned(self) -> None:
-        while self._queue and not self._queue[0][2]:
-            heapq.heappop(self._queue)
+        with self._lock:
+            if self._waiting:
+                first = min(self._waiting, key=lambda t: t.rank)
+                self._waiting.remove(first)
+                first.state = "granted"
+                first.event.set()
+            else:
+                self.free += 1
 
     @property
     def waiting(self) -> int:
-        return sum(1 for t in self._queue if t[2])
+        return len(self._waiting)
 
 
 BUSY_PAGE = Template(
@@ -127,9 +145,10 @@ class Gate:
         slots: int,
         retry_after: int = 10,
         waits: dict[str, float] | None = None,
+        queue: int | None = None,
     ) -> None:
         self.app = app
-        self.slots = Slots(slots)
+        self.slots = Slots(slots, queue)
         self.retry_after = retry_after
         self.kinds = {
             k.name: Kind(k.name, k.priority, (waits or {}).get(k.name, k.wait))
@@ -184,9 +203,11 @@ class Gate:
 
 def init_app(app) -> None:
     """Put the gate in front of the app: GATE_SLOTS requests at work per process (0 turns
-    every request away, which is how tests simulate an overload), GATE_RETRY_AFTER the
-    base of the Retry-After answered."""
+    every request away, which is how tests simulate an overload), GATE_QUEUE of them
+    waiting at most, GATE_RETRY_AFTER the base of the Retry-After answered."""
     slots = app.config["GATE_SLOTS"]
     if slots is None:
         return
-    app.wsgi_app = Gate(app.wsgi_app, slots, app.config["GATE_RETRY_AFTER"])
+    app.wsgi_app = Gate(
+        app.wsgi_app, slots, app.config["GATE_RETRY_AFTER"], queue=app.config["GATE_QUEUE"]
+    )

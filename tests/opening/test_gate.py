@@ -93,3 +93,32 @@ def test_a_wait_longer_than_its_kind_allows_is_refused_and_leaves_no_trace():
 def test_the_app_answers_normally_with_free_slots(app, client):
     f.town()
     assert client.get("/connexion").status_code == 200
+
+
+def test_a_full_queue_turns_a_newcomer_away_at_once_but_a_send_pushes_out_a_poll():
+    slots = Slots(1, queue=1)
+    assert slots.take(PAGE)
+    outcome = {}
+
+    def poll():
+        outcome["poll"] = slots.take(Kind("poll", 3, 5.0))
+
+    waiter = threading.Thread(target=poll)
+    waiter.start()
+    while slots.waiting < 1:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert not slots.take(Kind("poll", 3, 5.0))  # the queue is full: refused at once
+    assert time.monotonic() - started < 0.5
+    granted = {}
+
+    def send():
+        granted["send"] = slots.take(Kind("send", 0, 5.0))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    waiter.join(5)
+    assert outcome == {"poll": False}  # pushed out by the send, at once
+    slots.give_back()
+    sender.join(5)
+    assert granted == {"send": True}
