@@ -35,6 +35,8 @@ lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: install
+	$(BIN)/pip install -q -e ".[test,bench]"
+	$(BIN)/python -m bench.opening --duration 300 && $(BIN)/python -m bench.opening --duration 60
 	$(BIN)/python -m bench.submit --measure 300 && $(BIN)/python -m bench.validator && $(BIN)/python -m bench.planning
 
 clean:
