@@ -39,15 +39,15 @@ def run_invoicing(run_id: int) -> int:
     nothing more: each household has at most one invoice per town and month."""
     with job_database():
         run = InvoicingRun.get_by_id(run_id)
-        invoicing.mark_run(run_id, "running", started_at=utcnow(), error="")
+        invoicing.advance_run(run_id, "start", started_at=utcnow(), error="")
         try:
             result = invoicing.draft_month(
                 run.town_id, run.month, run_id=run_id, progress=_progress(run_id)
             )
         except Exception as exc:
-            invoicing.mark_run(run_id, "failed", error=repr(exc)[:2000], finished_at=utcnow())
+            invoicing.advance_run(run_id, "fail", error=repr(exc)[:2000], finished_at=utcnow())
             raise
-        invoicing.mark_run(
+        invoicing.advance_run(
             run_id,
             "drafted",
             finished_at=utcnow(),
@@ -62,15 +62,15 @@ def issue_run(run_id: int, account_id: int) -> int:
     with job_database() as cfg:
         run = InvoicingRun.get_by_id(run_id)
         actor = actor_for(Account.get_by_id(account_id))
-        invoicing.mark_run(run_id, "issuing")
+        invoicing.advance_run(run_id, "issue")  # unless the agent's click did already
         try:
             with transaction():  # the invoices and their e-mails, or neither
                 ids = invoicing.issue_month(actor, run.town_id, run.month)
                 notify_issued(ids)
         except Exception as exc:
-            invoicing.mark_run(run_id, "failed", error=repr(exc)[:2000])
+            invoicing.advance_run(run_id, "fail", error=repr(exc)[:2000])
             raise
-        invoicing.mark_run(
+        invoicing.advance_run(
             run_id, "issued", issued=InvoicingRun.issued + len(ids), finished_at=utcnow()
         )
         for i in range(0, len(ids), PDF_CHUNK):  # the PDFs, shared by the workers

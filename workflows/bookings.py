@@ -1,9 +1,10 @@
-"""Operations on requests and bookings: the only code that changes their states.
+"""Sending requests: the checks a line must pass to be sent, and the send itself, which
+moves each line and the booking it asks for. The basket (workflows.basket), the API and
+staff acting for a family all send through here; deciding the lines is
+workflows.decisions', taking them back workflows.sent_requests'.
 
-A parent's click, the API, a staff batch action and the validator job all end here, and
-everything here goes through the workflow engine with set-based statements: sending a
-request is one transaction with a bounded number of statements whatever its size, and the
-validator decides a batch of lines with a handful of UPDATEs.
+Everything goes through the workflow engine with set-based statements: sending a request
+is one transaction with a bounded number of statements whatever its size.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from models import (
     Request,
     RequestLine,
     Unit,
-    among,
     database,
     is_postgres,
     transaction,
@@ -29,17 +29,14 @@ from models import (
 
 from . import effects, messages
 from .calendar import to_utc_naive
-from .decisions import complete_requests, decide, decided, line_items, line_rows, now_or
+from .decisions import complete_requests, decide, line_items, line_rows, now_or
 from .definitions import BOOKING, REQUEST, REQUEST_LINE
 from .engine import (
     SYSTEM,
     Actor,
     Forbidden,
     WorkflowError,
-    check_many,
     creating_state,
-    fire,
-    fire_carried,
     fire_many,
     fire_upsert,
 )
@@ -90,7 +87,7 @@ class RequestSpec:
     lines: list[tuple[int, dt.date, str]] = field(default_factory=list)  # unit, date, action
 
 
-def _owned_children(actor: Actor, role: str, child_ids) -> dict[int, tuple[int, int]]:
+def owned_children(actor: Actor, role: str, child_ids) -> dict[int, tuple[int, int]]:
     """child id -> (household id, town id), after checking `actor` holds `role` on each."""
     rows = (
         Child.select(Child.id, Child.household, Household.town)
@@ -105,7 +102,7 @@ def _owned_children(actor: Actor, role: str, child_ids) -> dict[int, tuple[int, 
     return owners
 
 
-def _dedupe(lines):
+def dedupe_lines(lines):
     """The last word on a cell wins; a line for the same cell twice is one line."""
     seen = {}
     for child_id, unit_id, day, action in lines:
@@ -194,58 +191,7 @@ def _cell_states(lines) -> dict:
     return out
 
 
-# -- the basket ---------------------------------------------------------------------------
-def _basket_ids(household_id: int) -> dict[int, int]:
-    """child id -> id of that child's basket request in this household."""
-    return {
-        child_id: rid
-        for rid, child_id in Request.select(Request.id, Request.child)
-        .where(Request.household == household_id, Request.state == "basket")
-        .tuples()
-    }
-
-
-def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LineProblem]:
-    """Put cells in the household's basket. Lines that could not be sent are left out and
-    returned as problems; the others replace any line of the basket for the same cell."""
-    lines = _dedupe(lines)
-    owners = _owned_children(actor, "parent", [c for c, _, _, _ in lines])
-    if any(h != household_id for h, _ in owners.values()):
-        raise Forbidden("child of another household", code="forbidden")
-    problems = check_lines(
-        actor, "parent", lines, now, child_towns={c: t for c, (_, t) in owners.items()}
-    )
-    bad = {(p.child_id, p.unit_id, p.date) for p in problems}
-    good = [line for line in lines if line[:3] not in bad]
-    if not good:
-        return problems
-    with transaction():
-        baskets = _basket_ids(household_id)
-        for child_id in {c for c, _, _, _ in good} - set(baskets):
-            baskets[child_id] = Request.create(household=household_id, child=child_id).id
-        by_child = defaultdict(list)
-        for c, u, d, a in good:
-            by_child[c].append((u, d, a))
-        for child_id, rows in by_child.items():
-            rid = baskets[child_id]
-            days = [d for _, d, _ in rows]
-            existing = {
-                (u, d): lid
-                for lid, u, d in RequestLine.select(
-                    RequestLine.id, RequestLine.unit, RequestLine.date
-                )
-                .where(RequestLine.request == rid, RequestLine.date.between(min(days), max(days)))
-                .tuples()
-            }
-            stale = [existing[(u, d)] for u, d, _ in rows if (u, d) in existing]
-            for i in range(0, len(stale), CHUNK):
-                where = RequestLine.id.in_(stale[i : i + CHUNK])
-                fire_many(REQUEST_LINE, "drop", actor, "parent", where)
-            _insert_lines(rid, child_id, rows, REQUEST_LINE.initial, None)
-    return problems
-
-
-def _insert_lines(request_id, child_id, rows, state, sent_at) -> None:
+def insert_lines(request_id, child_id, rows, state, sent_at) -> None:
     if is_postgres():
         # One statement, the lines' units, dates and actions as three array parameters:
         # writing out and binding nine parameters for each of a school year's 140 lines
@@ -275,74 +221,11 @@ def _insert_lines(request_id, child_id, rows, state, sent_at) -> None:
         RequestLine.insert_many(data[i : i + CHUNK]).execute()
 
 
-def basket_count(household_id: int) -> int:
-    """Lines in the household's basket (the planning counts them with its cells)."""
-    return (
-        RequestLine.select()
-        .join(Request)
-        .where(Request.household == household_id, Request.state == "basket")
-        .count()
-    )
-
-
-def basket_lines(household_id: int):
-    return list(
-        RequestLine.select(RequestLine, Unit, Child)
-        .join(Request)
-        .switch(RequestLine)
-        .join(Unit)
-        .switch(RequestLine)
-        .join(Child)
-        .where(Request.household == household_id, Request.state == "basket")
-        .order_by(Child.first_name, RequestLine.date, Unit.position)
-    )
-
-
-def basket_remove(actor: Actor, household_id: int, line_ids) -> int:
-    if household_id not in actor.household_ids:
-        raise Forbidden("not this household", code="forbidden")
-    baskets = list(_basket_ids(household_id).values())
-    if not baskets:
-        return 0
-    where = RequestLine.id.in_(list(line_ids)) & RequestLine.request.in_(baskets)
-    with transaction():
-        return len(fire_many(REQUEST_LINE, "drop", actor, "parent", where))
-
-
-def basket_empty(actor: Actor, household_id: int) -> None:
-    for request in Request.select().where(
-        Request.household == household_id, Request.state == "basket"
-    ):
-        with transaction():
-            fire(REQUEST, request, "empty", actor, owner=(household_id, None))
-            fire_many(REQUEST_LINE, "drop", actor, "parent", RequestLine.request == request.id)
-
-
-def basket_send(actor: Actor, household_id: int, now=None) -> list[int]:
-    """Send the basket: one request per child, all in one transaction. Raises RequestRefused
-    (and keeps the basket) when a line can no longer be sent, e.g. its deadline has passed."""
-    now = now_or(now)
-    if household_id not in actor.household_ids:
-        raise Forbidden("not this household", code="forbidden")
-    lines = [
-        (line.child_id, line.unit_id, line.date, line.action) for line in basket_lines(household_id)
-    ]
-    problems = check_lines(actor, "parent", lines, now)
-    if problems:
-        raise RequestRefused(problems)
-    request_ids = list(_basket_ids(household_id).values())
-    if not lines:
-        return []
-    with transaction():
-        _send(actor, "parent", request_ids, now, {a for *_, a in lines}, drafts=True)
-    return sorted(request_ids)
-
-
 def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=None) -> list[int]:
     """Create and send requests in one go (the API, and a parent booking several children)."""
     now = now_or(now)
-    owners = _owned_children(actor, role, [s.child_id for s in specs])
-    all_lines = _dedupe([(s.child_id, u, d, a) for s in specs for u, d, a in s.lines])
+    owners = owned_children(actor, role, [s.child_id for s in specs])
+    all_lines = dedupe_lines([(s.child_id, u, d, a) for s in specs for u, d, a in s.lines])
     if not all_lines:
         raise WorkflowError("a request needs at least one line", code="empty_request")
     problems = check_lines(
@@ -360,13 +243,15 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
             rid = Request.insert(household=owners[child_id][0], child=child_id).execute()
             # Written already sent (pending), in one INSERT: the engine says in what state
             # a line created by `send` is, and its booking's `request` row records it.
-            _insert_lines(rid, child_id, rows, sent, to_utc_naive(now))
+            insert_lines(rid, child_id, rows, sent, to_utc_naive(now))
             request_ids.append(rid)
-        _send(actor, role, request_ids, now, {a for *_, a in all_lines}, pending=len(all_lines))
+        send_requests(
+            actor, role, request_ids, now, {a for *_, a in all_lines}, pending=len(all_lines)
+        )
     return request_ids
 
 
-def _send(
+def send_requests(
     actor: Actor,
     role: str,
     request_ids: list[int],
@@ -488,98 +373,3 @@ def _send(
         decide(instant, SYSTEM, "system", now=now)  # closes its requests when all is decided
     elif taken:
         complete_requests(request_ids)
-
-
-def withdrawable(line: RequestLine) -> bool:
-    """Whether the workflow lets the parent take the line back from where it stands (the
-    booking deadline is checked when they do)."""
-    return line.action == "book" and bool(
-        REQUEST_LINE.available(line.state, {"parent"})
-        and REQUEST_LINE.transition("withdraw").carried(line.state, line.action)
-    )
-
-
-def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple[int, list]:
-    """A parent takes back booking lines of their household still waiting for a decision
-    (pending, or on the waiting list), before the booking deadline: each booking is free
-    again and the line reads 'withdrawn'. Returns how many were withdrawn and the refused
-    ones as (line id, French reason)."""
-    now = now_or(now)
-    if household_id not in actor.household_ids:
-        raise Forbidden("not this household", code="forbidden")
-    at = to_utc_naive(now)
-
-    def lines(state):
-        return line_items(
-            line_rows()
-            .join(Request, on=RequestLine.request == Request.id)
-            .where(
-                RequestLine.id.in_(list(line_ids)),
-                Request.household == household_id,
-                RequestLine.action == "book",
-                RequestLine.state == state,
-            )
-        )
-
-    with transaction():
-        pending, waiting = lines("pending"), lines("queued")
-        items = pending + waiting
-        if not items:
-            return 0, []
-        ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
-        withdraw = REQUEST_LINE.transition("withdraw")
-        ok, refused = check_many(BOOKING, withdraw.carried("pending", "book"), pending, ctx)
-        n = 0
-        for source, items_ in (("pending", ok), ("queued", waiting)):
-            if items_:
-                n += fire_carried(
-                    REQUEST_LINE,
-                    "withdraw",
-                    actor,
-                    "parent",
-                    among(Booking.line, [i.id for i in items_]),
-                    source=source,
-                    action="book",
-                    at=at,
-                    values=decided(at, actor),
-                ).followed
-        complete_requests({i.request_id for i in items})
-    problems = [
-        (item.id, messages.reason_fr(code, **ctx.reason_params(item, code)))
-        for item, code in refused
-    ]
-    return n, problems
-
-
-def request_version(req: Request) -> str:
-    """A tag that changes whenever the request or one of its lines changes state."""
-    n, last = (
-        RequestLine.select(fn.COUNT(RequestLine.id), fn.MAX(RequestLine.decided_at))
-        .where(RequestLine.request == req.id, RequestLine.state != "pending")
-        .tuples()
-        .get()
-    )
-    return f"r{req.id}-{req.state}-{req.summary}-{n}-{last or 0}"
-
-
-def request_detail(request_id: int):
-    return Request.get_or_none(Request.id == request_id)
-
-
-def request_lines(request_id: int):
-    return list(
-        RequestLine.select(RequestLine, Unit)
-        .join(Unit)
-        .where(RequestLine.request == request_id)
-        .order_by(RequestLine.date, Unit.position)
-    )
-
-
-def household_requests(household_id: int, limit: int = 200):
-    return list(
-        Request.select(Request, Child)
-        .join(Child)
-        .where(Request.household == household_id, Request.state.in_(["sent", "done"]))
-        .order_by(Request.id.desc())
-        .limit(limit)
-    )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from models import Booking, Enrolment, Invoice, Payment, Request, RequestLine
+from models.billing import InvoicingRun
 
 from . import enrolment_rules, rules, words
-from .engine import DELETED, Transition, define
+from .engine import DELETED, NEW, Transition, define
 
 
 def _t(name, sources, target, roles, guard=None, needs_comment=False, title="", carries=None):
@@ -226,6 +227,7 @@ ENROLMENT = define(
     states=words.titles("enrolment"),
     initial="requested",
     transitions=[
+        _t("request", NEW, "requested", {"parent", "approver"}, title="Demander"),
         _t(
             "accept",
             "requested",
@@ -252,5 +254,23 @@ ENROLMENT = define(
         ),
         _t("end", "active", "ended", {"admin", "system"}, title="Terminer"),
         _t("withdraw", ("requested", "waiting"), "withdrawn", {"parent"}, title="Retirer"),
+    ],
+)
+
+
+# A month's invoicing run: the jobs' progress, as a workflow of its own so that its state
+# moves like every other (and leaves its history); the invoices it drafts and issues go
+# through INVOICE.
+INVOICING_RUN = define(
+    "invoicing_run",
+    InvoicingRun,
+    states=words.titles("invoicing_run"),
+    initial="queued",
+    transitions=[
+        _t("start", "queued", "running", {"system"}, title="Démarrer"),
+        _t("drafted", "running", "drafted", {"system"}, title="Brouillons prêts"),
+        _t("issue", "drafted", "issuing", {"finance", "system"}, title="Émettre"),
+        _t("issued", "issuing", "issued", {"system"}, title="Émises"),
+        _t("fail", ("running", "issuing"), "failed", {"system"}, title="Échec"),
     ],
 )

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from models import Child, Household, WorkflowHistory, transaction, utcnow
+from models import Child, Household, transaction
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment, Service, Site
 
 from . import enrolment_rules
 from .definitions import ENROLMENT
-from .engine import SYSTEM, Actor, GuardFailed, WorkflowError, fire
+from .engine import SYSTEM, Actor, GuardFailed, WorkflowError, create, fire
 
 OPEN_STATES = ("requested", "waiting", "active")
 WEEKDAYS = "12345"
@@ -65,20 +65,6 @@ def school_years(today: dt.date | None = None) -> list[tuple[dt.date, dt.date]]:
     return [(dt.date(y, 9, 1), dt.date(y + 1, 7, 4)) for y in (first, first + 1)]
 
 
-def _history(enrolment: Enrolment, actor: Actor, role: str, comment: str = "") -> None:
-    WorkflowHistory.create(
-        workflow="enrolment",
-        object_id=enrolment.id,
-        transition="request",
-        from_state="",
-        to_state="requested",
-        actor=actor.account_id,
-        role=role,
-        at=utcnow(),
-        comment=comment,
-    )
-
-
 def request_enrolment(actor: Actor, spec: EnrolmentSpec) -> Enrolment:
     """A parent's online request: state 'requested', decided by staff."""
     child = Child.get_or_none(Child.id == spec.child_id)
@@ -114,16 +100,20 @@ def request_enrolment(actor: Actor, spec: EnrolmentSpec) -> Enrolment:
                 f"{child.first_name} est déjà inscrit(e) ou a déjà une demande "
                 "en cours pour ce service sur cette période."
             )
-        enrolment = Enrolment.create(
-            child=child,
-            service=spec.service_id,
-            site=spec.site_id,
-            start=spec.start,
-            end=spec.end,
-            usual_days=days,
-            state="requested",
+        enrolment = create(
+            ENROLMENT,
+            "request",
+            actor,
+            owner=(household.id, household.town_id),
+            values={
+                "child": child,
+                "service": spec.service_id,
+                "site": spec.site_id,
+                "start": spec.start,
+                "end": spec.end,
+                "usual_days": days,
+            },
         )
-        _history(enrolment, actor, "parent")
     return enrolment
 
 

@@ -35,8 +35,8 @@ from models.billing import AbsenceJustification, Invoice, InvoiceLine, Invoicing
 from . import pricing
 from .billing import for_update, format_number, require_role, take_numbers
 from .calendar import PARIS
-from .definitions import INVOICE
-from .engine import Actor, Conflict, fire_many
+from .definitions import INVOICE, INVOICING_RUN
+from .engine import SYSTEM, Actor, Conflict, InvalidTransition, fire, fire_many
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -269,15 +269,16 @@ def create_run(actor: Actor, town_id: int, month: dt.date) -> InvoicingRun:
     return InvoicingRun.create(town=town_id, month=first, requested_by=actor.account_id)
 
 
-RUN_STATES = ("queued", "running", "drafted", "issuing", "issued", "failed")
-
-
-def mark_run(run_id: int, state: str, **fields) -> None:
-    """Record where an invoicing run stands. A run is the jobs' progress bookkeeping, not an
-    object with a workflow of its own: the invoices it drafts and issues go through INVOICE."""
-    if state not in RUN_STATES:
-        raise ValueError(f"unknown run state {state!r}")
-    InvoicingRun.update(state=state, **fields).where(InvoicingRun.id == run_id).execute()
+def advance_run(run_id: int, transition: str, actor: Actor = SYSTEM, **fields) -> bool:
+    """Move an invoicing run along INVOICING_RUN (the jobs as the system, finance staff
+    asking for the issue), with the progress figures beside. False when the run was no
+    longer where the transition starts (another job or agent moved it first)."""
+    run = InvoicingRun.get_by_id(run_id)
+    try:
+        fire(INVOICING_RUN, run, transition, actor, owner=(None, run.town_id), values=fields)
+    except (Conflict, InvalidTransition):
+        return False
+    return True
 
 
 def month_summary(town_id: int, month: dt.date) -> dict:

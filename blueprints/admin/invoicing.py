@@ -138,7 +138,7 @@ class BillingOfficeView(StaffOnly, BaseView):
     @expose("/emettre/<int:run_id>", methods=["POST"])
     def issue(self, run_id: int):
         run = self._run(run_id)
-        invoicing.mark_run(run.id, "issuing")
+        invoicing.advance_run(run.id, "issue", current_user.actor)
         enqueue_issue(current_app.config, run.id, current_user.account.id)
         flash("Émission des factures lancée : numéros, e-mails et PDF.", "success")
         return redirect(url_for(".index"))

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
 from web.extensions import csrf
-from workflows import bookings, idempotency
+from workflows import bookings, idempotency, sent_requests
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
@@ -137,7 +137,7 @@ def child_planning(child_id: int):
 
 
 def _request_json(req: Request) -> dict:
-    lines = bookings.request_lines(req.id)
+    lines = sent_requests.request_lines(req.id)
     return {
         "number": req.id,
         "child": req.child_id,
@@ -247,7 +247,7 @@ def get_request(number: int):
     req = Request.get_or_none(Request.id == number)
     if req is None or req.household_id != g.household.id or req.state == "basket":
         raise ApiError(404, "not_found", "No such request in your household.")
-    tag = bookings.request_version(req)
+    tag = sent_requests.request_version(req)
     if tag in request.if_none_match:
         response = current_app.response_class(status=304)
     else:

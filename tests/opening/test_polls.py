@@ -3,7 +3,7 @@ without rebuilding their data, and the change itself as soon as there is one."""
 
 from __future__ import annotations
 
-from workflows import bookings
+from workflows import basket, bookings
 
 from .. import factories as f
 from ..conftest import run_worker
@@ -60,5 +60,5 @@ def test_the_planning_poll_says_nothing_changed_until_a_cell_changes(auth):
     assert changed.headers["ETag"] != tag
     # the basket too
     tag = changed.headers["ETag"]
-    bookings.basket_add(f.parent_actor(h), h.id, [(child.id, f.unit(town, "PAI").id, day, "book")])
+    basket.basket_add(f.parent_actor(h), h.id, [(child.id, f.unit(town, "PAI").id, day, "book")])
     assert client.get(url, headers={"If-None-Match": tag}).status_code == 200

@@ -8,7 +8,7 @@ import html
 import pytest
 
 from tests import factories as f
-from workflows import bookings
+from workflows import basket, bookings
 
 
 @pytest.mark.parametrize(
@@ -51,8 +51,8 @@ def test_parent_cannot_add_to_basket_for_another_households_child(parent, other_
         },
     )
     assert resp.status_code == 404
-    assert bookings.basket_lines(other_parent.household.id) == []
-    assert bookings.basket_lines(parent.household.id) == []
+    assert basket.basket_lines(other_parent.household.id) == []
+    assert basket.basket_lines(parent.household.id) == []
 
 
 def test_sibling_of_another_household_is_ignored(parent, other_parent, town):
@@ -60,10 +60,10 @@ def test_sibling_of_another_household_is_ignored(parent, other_parent, town):
     day = f.open_days(n=1)[0]
     resp = parent.add([(f.unit(town).id, day, "book")], also=[other_parent.child.id])
     assert resp.status_code == 200
-    assert {line.child_id for line in bookings.basket_lines(parent.household.id)} == {
+    assert {line.child_id for line in basket.basket_lines(parent.household.id)} == {
         parent.child.id
     }
-    assert bookings.basket_lines(other_parent.household.id) == []
+    assert basket.basket_lines(other_parent.household.id) == []
 
 
 def test_parent_gets_404_for_another_households_request(parent, other_parent, town):

@@ -9,7 +9,7 @@ import pytest
 
 from models import Request
 from tests import factories as f
-from workflows import bookings
+from workflows import basket
 from workflows.calendar import PARIS, is_public_holiday, is_school_holiday
 from workflows.planning import planning
 
@@ -36,7 +36,7 @@ def test_add_selection_needs_the_csrf_token(parent, town):
     )
     assert resp.status_code == 400
     assert "expiré" in resp.get_json()["message"]
-    assert bookings.basket_lines(parent.household.id) == []
+    assert basket.basket_lines(parent.household.id) == []
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_also_for_brothers_and_sisters(parent, town):
     hugo = parent.household.children[1]
     data = parent.add([(f.unit(town).id, d, "book") for d in days], also=[hugo.id]).get_json()
     assert data["added"] == 4
-    lines = bookings.basket_lines(parent.household.id)
+    lines = basket.basket_lines(parent.household.id)
     assert sorted((line.child.first_name, line.date) for line in lines) == sorted(
         [("Léa", d) for d in days] + [("Hugo", d) for d in days]
     )
@@ -95,7 +95,7 @@ def test_confirm_sends_the_request_and_enqueues_the_validator(parent, town, queu
     assert "envoyée, en cours de traitement" in html
     assert "en attente de validation" in html
     assert queue.count == 1
-    assert bookings.basket_lines(parent.household.id) == []
+    assert basket.basket_lines(parent.household.id) == []
     cells = planning(parent.child.id, days[0], days[-1])
     assert {c.state for c in cells if c.unit.code == "REPAS"} == {"requested"}
 
@@ -103,13 +103,13 @@ def test_confirm_sends_the_request_and_enqueues_the_validator(parent, town, queu
 def test_correct_removes_the_chosen_lines_and_empty_empties(parent, town):
     days = f.open_days(n=3)
     parent.add([(f.unit(town).id, d, "book") for d in days])
-    first = bookings.basket_lines(parent.household.id)[0]
+    first = basket.basket_lines(parent.household.id)[0]
     resp = parent.post("/panier/retirer", data={"line": [str(first.id)]}, follow_redirects=True)
     assert "1 ligne retirée du panier." in resp.get_data(as_text=True)
-    assert len(bookings.basket_lines(parent.household.id)) == 2
+    assert len(basket.basket_lines(parent.household.id)) == 2
     resp = parent.post("/panier/vider", follow_redirects=True)
     assert "Votre panier a été vidé." in resp.get_data(as_text=True)
-    assert bookings.basket_lines(parent.household.id) == []
+    assert basket.basket_lines(parent.household.id) == []
 
 
 def test_confirm_with_an_empty_basket(parent):
@@ -138,7 +138,7 @@ def test_a_late_day_is_refused_with_its_deadline_and_the_basket_is_kept(parent, 
     if deadline is None or deadline > now:
         pytest.skip("the next school day's deadline has not passed yet")
     long_ago = deadline - dt.timedelta(days=1)
-    problems = bookings.basket_add(
+    problems = basket.basket_add(
         f.parent_actor(parent.household),
         parent.household.id,
         [(parent.child.id, repas.id, day, "book")],
@@ -152,7 +152,7 @@ def test_a_late_day_is_refused_with_its_deadline_and_the_basket_is_kept(parent, 
 
     assert f"Délai dépassé : modifiable jusqu'au {format_deadline_fr(deadline)}." in html
     assert "Votre demande n'a pas été envoyée" in html
-    assert len(bookings.basket_lines(parent.household.id)) == 1
+    assert len(basket.basket_lines(parent.household.id)) == 1
     assert not Request.select().where(Request.state == "sent").exists()
 
 
@@ -181,7 +181,7 @@ def test_weekly_template_adds_every_open_changeable_day(parent, town):
     )
     assert resp.status_code == 302
     expected = [d for d in days if d.isoweekday() in (1, 4)]
-    lines = bookings.basket_lines(parent.household.id)
+    lines = basket.basket_lines(parent.household.id)
     assert sorted(line.date for line in lines) == expected
     assert {line.unit_id for line in lines} == {repas.id}
     html = parent.client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -201,7 +201,7 @@ def test_weekly_template_never_adds_a_day_that_cannot_change(parent, town):
             f"j-{repas.id}": ["1", "2", "4", "5"],
         },
     )
-    lines = bookings.basket_lines(parent.household.id)
+    lines = basket.basket_lines(parent.household.id)
     cells = {
         c.date: c
         for c in planning(parent.child.id, today, today + dt.timedelta(days=30))
@@ -233,4 +233,4 @@ def test_weekly_template_bad_input(parent, town, data, words):
     resp = parent.post(f"/enfants/{parent.child.id}/semaine-type", data=data, follow_redirects=True)
     assert resp.status_code == 200
     assert words in resp.get_data(as_text=True)
-    assert bookings.basket_lines(parent.household.id) == []
+    assert basket.basket_lines(parent.household.id) == []

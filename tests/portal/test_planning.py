@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests import factories as f
-from workflows import bookings, decisions
+from workflows import basket, bookings, decisions
 
 
 def test_home_lists_the_children_with_their_plannings(parent):
@@ -41,7 +41,7 @@ def test_week_view_shows_states_in_words_and_deadlines(parent, town):
 
 def test_month_view_marks_closed_days_and_basket(parent, town):
     day = f.open_days(n=1)[0]
-    bookings.basket_add(
+    basket.basket_add(
         f.parent_actor(parent.household),
         parent.household.id,
         [(parent.child.id, f.unit(town).id, day, "book")],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests import factories as f
-from workflows import bookings, decisions
+from workflows import bookings, decisions, sent_requests
 from workflows.accounts import actor_for
 
 
@@ -33,7 +33,7 @@ def test_refused_lines_show_their_reason(auth, town):
         [bookings.RequestSpec(child.id, [(mercredi.id, wednesday, "book")])],
     )
     agent = f.staff(town, "approver")
-    line_ids = [line.id for line in bookings.request_lines(number)]
+    line_ids = [line.id for line in sent_requests.request_lines(number)]
     decisions.staff_decide(actor_for(agent), line_ids, "refuse", "Sortie scolaire ce jour-là")
 
     client = auth.parent(household)

@@ -1,7 +1,7 @@
 """A parent takes back days of a request still waiting for a decision."""
 
 from models import Booking, Request, RequestLine
-from workflows import bookings, decisions
+from workflows import bookings, decisions, sent_requests
 
 from .. import factories as f
 
@@ -61,7 +61,7 @@ def test_a_late_withdrawal_is_refused_with_the_deadline(parent, town):
     from workflows.rules import unit_infos
 
     deadline = unit_infos([late.id])[late.id].book_deadline.for_day(days[0])
-    done, problems = bookings.withdraw_lines(
+    done, problems = sent_requests.withdraw_lines(
         f.parent_actor(parent.household),
         parent.household.id,
         [line.id],

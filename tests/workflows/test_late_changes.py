@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from models import Booking, RequestLine
-from workflows import bookings, decisions
+from workflows import bookings, decisions, sent_requests
 from workflows.calendar import PARIS, to_utc_naive
 
 from .. import factories as f
@@ -78,7 +78,7 @@ def test_line_that_reached_the_database_late_is_refused_by_the_validator(town_a)
     )
     cell = cells_of(child, MONDAY, MONDAY)[(MONDAY, "REPAS")]
     assert (cell.state, cell.reason_code, cell.reason) == ("refused", "late", LATE_TEXT)
-    req = bookings.request_detail(number)
+    req = sent_requests.request_detail(number)
     assert (req.state, req.summary) == ("done", "refused")
 
 

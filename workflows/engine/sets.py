@@ -1,152 +1,29 @@
-"""A small declarative workflow engine, in the manner of Plone's DCWorkflow.
-
-A workflow is data: states, transitions (sources, target, the roles that may fire them, a
-guard) and the model whose `state` column it drives. Firing a transition checks the role and
-the guard, changes the state with a conditional UPDATE (the row count says who won), and
-writes a history row, all in one transaction. `fire_many` does the same for a set of rows
-with set-based statements, for the validator and the staff's batch actions, and
-`fire_upsert` also writes the rows not there yet (a booking nobody has asked for is free).
-
-A workflow's transition may carry another workflow's (a request line's `accept` carries
-its booking's `accept`): `fire_carried` moves both in one statement where the database
-allows it, and the carried workflow's history row, which names the line, records both.
-`can` answers "may this actor fire this transition on this object now", for the screens,
-before `fire` does it.
-"""
+"""Sets of rows at a time, with set-based statements: for the validator, the sends and the
+staff's batch actions. On PostgreSQL a firing is one statement (data-modifying WITH
+queries); SQLite has no such thing, and runs the same steps one after the other."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from peewee import EXCLUDED, SQL, Value, fn
 
-from models import WorkflowHistory, database, is_postgres, transaction, utcnow
+from models import WorkflowHistory, database, is_postgres, utcnow
 
-CHUNK = 1000  # rows per statement on SQLite, which caps a statement's parameters
-Guard = Callable[[Any, Any], "str | None"]  # (item, context) -> refusal code, or None
-
-
-class WorkflowError(Exception):
-    """Base of the engine's refusals; `code` names the reason (see workflows.messages)."""
-
-    code = "workflow_error"
-
-    def __init__(self, message: str, code: str | None = None, **params: Any) -> None:
-        super().__init__(message)
-        if code:
-            self.code = code
-        self.params = params
-
-
-class InvalidTransition(WorkflowError):
-    code = "invalid_transition"
-
-
-class Forbidden(WorkflowError):
-    code = "forbidden"
-
-
-class GuardFailed(WorkflowError):
-    code = "guard_failed"
-
-
-class Conflict(WorkflowError):
-    """Someone else changed the object first."""
-
-    code = "conflict"
-
-
-DELETED = "(deleted)"  # the target of a transition that deletes its row (a basket's draft)
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: tuple[str, ...]
-    target: str
-    roles: frozenset[str]
-    guard: Guard | None = None
-    needs_comment: bool = False
-    title: str = ""
-    # (source state, action) -> the transition of the carried workflow that moves with this
-    # one (see Workflow.carries): a line accepted from pending, booking, carries "accept".
-    carries: tuple[tuple[tuple[str, str], str], ...] = ()
-
-    def carried(self, source: str, action: str) -> str | None:
-        return dict(self.carries).get((source, action))
-
-
-@dataclass(frozen=True)
-class Workflow:
-    name: str
-    model: type
-    states: dict[str, str]  # state -> French title
-    initial: str
-    transitions: dict[str, Transition] = field(default_factory=dict)
-    # The workflow whose transitions this one's carry, reached by the carried model's `line`
-    # column (a booking's line is the request line that last moved it).
-    carries: Workflow | None = None
-
-    def __post_init__(self) -> None:
-        for t in self.transitions.values():
-            unknown = set(t.sources + (t.target,)) - set(self.states) - {DELETED}
-            if unknown:
-                raise ValueError(f"{self.name}.{t.name}: unknown states {unknown}")
-            for _, carried in t.carries:
-                if self.carries is None or carried not in self.carries.transitions:
-                    raise ValueError(f"{self.name}.{t.name} carries an unknown {carried!r}")
-
-    def transition(self, name: str) -> Transition:
-        try:
-            return self.transitions[name]
-        except KeyError:
-            raise InvalidTransition(f"{self.name} has no transition {name!r}") from None
-
-    def available(self, state: str, roles: Iterable[str]) -> list[Transition]:
-        """The transitions that `roles` may fire from `state` (guards aside): worklist logic."""
-        roles = set(roles)
-        return [t for t in self.transitions.values() if state in t.sources and roles & t.roles]
-
-
-def define(
-    name: str,
-    model: type,
-    states: dict[str, str],
-    initial: str,
-    transitions,
-    carries: Workflow | None = None,
-) -> Workflow:
-    return Workflow(name, model, states, initial, {t.name: t for t in transitions}, carries)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who fires a transition: an account (parent or staff) or the system."""
-
-    account_id: int | None
-    staff_roles: frozenset[str] = frozenset()
-    household_ids: frozenset[int] = frozenset()
-    town_id: int | None = None
-    is_system: bool = False
-
-    def roles_on(self, household_id: int | None, town_id: int | None) -> frozenset[str]:
-        """The roles this actor holds on an object owned by `household_id` in `town_id`."""
-        if self.is_system:
-            return frozenset({"system"})
-        roles = set()
-        if household_id is not None and household_id in self.household_ids:
-            roles.add("parent")
-        if self.staff_roles and town_id is not None and town_id == self.town_id:
-            roles |= self.staff_roles
-            if "admin" in self.staff_roles:
-                roles |= {"approver", "finance", "editor", "reviewer"}
-        return frozenset(roles)
-
-
-SYSTEM = Actor(account_id=None, is_system=True)
+from .model import (
+    CHUNK,
+    DELETED,
+    Actor,
+    Forbidden,
+    GuardFailed,
+    InvalidTransition,
+    Transition,
+    Workflow,
+    WorkflowError,
+)
 
 
 @dataclass(frozen=True)
@@ -165,87 +42,6 @@ class Fired(list):
     how many rows of its `follow` changed with them."""
 
     followed: int = 0
-
-
-def _pick_role(t: Transition, held: frozenset[str], wf: Workflow) -> str:
-    allowed = held & t.roles
-    if not allowed:
-        raise Forbidden(f"{wf.name}.{t.name} is not allowed for roles {sorted(held)}")
-    return sorted(allowed)[0]
-
-
-def can(
-    actor: Actor,
-    wf: Workflow,
-    name: str,
-    obj: Any,
-    *,
-    owner: tuple[int | None, int | None],
-    context: Any = None,
-) -> str | None:
-    """None when `actor` may fire `name` on `obj` now, else why not, as a code that
-    workflows.messages turns into French words: invalid_transition (not from its state),
-    forbidden (not one of the roles), or the guard's own code. Screens ask it to offer an
-    action; `fire` asks it again before acting (Indico's can_accept beside accept)."""
-    t = wf.transitions.get(name)
-    if t is None or obj.state not in t.sources:
-        return InvalidTransition.code
-    if not actor.roles_on(*owner) & t.roles:
-        return Forbidden.code
-    if t.guard is not None:
-        return t.guard(obj, context)
-    return None
-
-
-def fire(
-    wf: Workflow,
-    obj: Any,
-    name: str,
-    actor: Actor,
-    *,
-    owner: tuple[int | None, int | None],
-    context: Any = None,
-    comment: str = "",
-    values: dict | None = None,
-    line_id: int | None = None,
-) -> str:
-    """Fire one transition on one object. `owner` is (household_id, town_id) of the object."""
-    t = wf.transition(name)
-    if obj.state not in t.sources:
-        raise InvalidTransition(f"{wf.name}.{name} cannot start from {obj.state!r}")
-    role = _pick_role(t, actor.roles_on(*owner), wf)
-    if t.needs_comment and not comment.strip():
-        raise GuardFailed("a reason is required", code="reason_required")
-    if t.guard is not None:
-        code = t.guard(obj, context)
-        if code:
-            raise GuardFailed(f"{wf.name}.{name} guard refused: {code}", code=code)
-    model = wf.model
-    source = obj.state
-    now = utcnow()
-    with transaction():
-        changes = {"state": t.target, **(values or {})}
-        if "updated_at" in model._meta.fields:
-            changes["updated_at"] = now
-        n = model.update(**changes).where(model.id == obj.id, model.state == source).execute()
-        if n != 1:
-            raise Conflict(f"{wf.name}#{obj.id} changed meanwhile")
-        WorkflowHistory.create(
-            workflow=wf.name,
-            object_id=obj.id,
-            transition=name,
-            from_state=source,
-            to_state=t.target,
-            actor=actor.account_id,
-            role=role,
-            at=now,
-            comment=comment,
-            line_id=line_id,
-        )
-    obj.state = t.target
-    for k, v in (values or {}).items():
-        setattr(obj, k, v)
-    return t.target
 
 
 def may_fire_many(

@@ -1,0 +1,303 @@
+"""A child's planning (month and week), the JSON its page polls, and what the page puts in
+the basket: a selection of cells, or a weekly template over a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models import Child
+from workflows import basket as baskets
+from workflows import planning as plan
+from workflows.engine import Forbidden, WorkflowError
+from workflows.rules import unit_infos
+
+from ..auth import parent_required
+from .blueprint import bp
+from .cells import cell_view, date_fr, short_label
+from .forms import WeeklyTemplateForm
+from .selection import (
+    WEEKDAYS_FR,
+    BadInput,
+    for_siblings,
+    month_period,
+    parse_date,
+    parse_lines,
+    shift_month,
+    week_period,
+    weekly_template,
+)
+from .views import basket_count, children, household_id, own_child, paris_now, paris_today
+
+VIEWS = ("mois", "semaine")
+
+
+def _shown_weekdays(units) -> list[int]:
+    """The weekday columns: the days any of the child's units runs (Monday to Friday when
+    there is none), so a phone does not spend a column on a Wednesday with no service."""
+    days = {int(d) for u in units for d in u.weekdays if d in "1234567"}
+    return sorted(days or {1, 2, 3, 4, 5})
+
+
+def _planning_view(child: Child, view: str, anchor: dt.date) -> dict:
+    now = paris_now()
+    if view == "mois":
+        start, end = month_period(anchor)
+        prev_date, next_date = shift_month(start, -1), shift_month(start, 1)
+    else:
+        start, end = week_period(anchor)
+        prev_date, next_date = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
+    found = plan.child_planning(
+        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+    )
+    if found is None:
+        abort(404)
+    g.basket_count = found.basket_count
+    cells = found.cells
+    units = list({c.unit.id: c.unit for c in cells}.values())
+    weekdays = _shown_weekdays(units)
+    views = {}
+    for c in cells:
+        views[(c.unit.id, c.date)] = cell_view(c, now)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    days = [d for d in days if d.isoweekday() in weekdays]
+
+    def day_entry(day):
+        """A day's cells (units running that weekday); a day closed for every unit for the
+        same reason shows that reason once instead of a grey cell per unit."""
+        shown = [
+            views[(u.id, day)]
+            for u in units
+            if (u.id, day) in views and str(day.isoweekday()) in u.weekdays
+        ]
+        note = ""
+        if not shown:
+            note = "pas d'accueil"
+        elif all(c["state"] == "closed" for c in shown) and len({c["why_not"] for c in shown}) == 1:
+            note, shown = shown[0]["why_not"], []
+        return {"date": day, "cells": shown, "note": note}
+
+    weeks = []
+    if view == "mois":
+        monday = start - dt.timedelta(days=start.weekday())
+        while monday <= end:
+            row = []
+            for wd in weekdays:
+                d = monday + dt.timedelta(days=wd - 1)
+                row.append(day_entry(d) if start <= d <= end else {"date": d, "out": True})
+            weeks.append((monday, row))
+            monday += dt.timedelta(days=7)
+    usual = found.usual
+    unit_rows = [
+        {
+            "id": u.id,
+            "code": u.code,
+            "label": u.label,
+            "short": short_label(u.code, u.label),
+            "usual": usual.get((u.service_id, u.site_id), ""),
+            "weekdays": u.weekdays,
+        }
+        for u in units
+    ]
+    return {
+        "view": view,
+        "start": start,
+        "end": end,
+        "anchor": anchor,
+        "prev_date": prev_date,
+        "next_date": next_date,
+        "units": unit_rows,
+        "weekdays": weekdays,
+        "weekday_names": {i + 1: n for i, n in enumerate(WEEKDAYS_FR)},
+        "weeks": weeks,
+        "days": [day_entry(d) for d in days],
+        "units_by_id": {u["id"]: u for u in unit_rows},
+        "today": paris_today(),
+    }
+
+
+@bp.route("/enfants/<int:child_id>/planning")
+@parent_required
+def child_planning(child_id: int):
+    child = own_child(child_id)
+    view = request.args.get("vue", "mois")
+    if view not in VIEWS:
+        view = "mois"
+    anchor = paris_today()
+    if request.args.get("date"):
+        try:
+            anchor = parse_date(request.args["date"])
+        except BadInput as e:
+            flash(f"{e} Affichage d'aujourd'hui.", "error")
+    ctx = _planning_view(child, view, anchor)
+    form = WeeklyTemplateForm(formdata=None)
+    form.start.data = max(ctx["start"], paris_today())
+    form.end.data = ctx["end"]
+    siblings = [c for c in children() if c.id != child.id]
+    return render_template(
+        "portal/planning.html",
+        child=child,
+        siblings=siblings,
+        form=form,
+        poll_ms=int(current_app.config.get("POLL_MS", 5000)),
+        **ctx,
+    )
+
+
+@bp.route("/enfants/<int:child_id>/planning.json")
+@parent_required
+def planning_json(child_id: int):
+    child = own_child(child_id)
+    try:
+        start = parse_date(request.args.get("from"), "date de début")
+        end = parse_date(request.args.get("to"), "date de fin")
+        if end < start or (end - start).days > 400:
+            raise BadInput(
+                "La période doit aller d'une date à une date postérieure, un an au plus."
+            )
+    except BadInput as e:
+        return jsonify({"ok": False, "message": str(e)}), 400
+    now = paris_now()
+    # The page polls this every few seconds: when nothing changed, say so (304) for the
+    # price of one query.
+    tag = plan.version(child.id, child.household_id, start, end, now)
+    if tag in request.if_none_match:
+        return _not_modified(tag)
+    found = plan.child_planning(
+        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+    )
+    if found is None:
+        abort(404)
+    response = jsonify(
+        {
+            "ok": True,
+            "child": child.id,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "basket_count": found.basket_count,
+            "cells": [cell_view(c, now) for c in found.cells],
+        }
+    )
+    return _tagged(response, tag)
+
+
+def _tagged(response, tag: str):
+    """A poll's answer the browser keeps and asks again about with If-None-Match."""
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _not_modified(tag: str):
+    return _tagged(current_app.response_class(status=304), tag)
+
+
+def _add_to_basket(child: Child, lines, also_ids) -> dict:
+    """Put `lines` (unit, date, action) of `child`, and the same days of the chosen brothers
+    and sisters, in the basket. Returns the French report."""
+    siblings = [c for c in children() if c.id in set(also_ids) and c.id != child.id]
+    extra = for_siblings(lines, siblings)
+    all_lines = [(child.id, u, d, a) for u, d, a in lines] + extra.lines
+    if not all_lines:
+        return {"added": 0, "problems": [], "skipped": extra.skipped}
+    try:
+        problems = baskets.basket_add(current_user.actor, household_id(), all_lines)
+    except Forbidden:
+        abort(404)
+    except WorkflowError as e:  # an unknown action, say
+        raise BadInput("Cette sélection ne peut pas être ajoutée au panier.") from e
+    labels = {u.id: u.label for u in unit_infos({u for _, u, _, _ in all_lines}).values()}
+    names = {c.id: c.first_name for c in children()}
+    distinct = {(c, u, d) for c, u, d, _ in all_lines}
+    return {
+        "added": len(distinct) - len({(p.child_id, p.unit_id, p.date) for p in problems}),
+        "problems": [
+            f"{names.get(p.child_id, '')}, {date_fr(p.date, 'EEEE d MMMM')} – "
+            f"{labels.get(p.unit_id, 'prestation inconnue')} : {p.message_fr}"
+            for p in problems
+        ],
+        "skipped": extra.skipped,
+    }
+
+
+def _report_message(report: dict) -> str:
+    n = report["added"]
+    if n == 0:
+        return "Aucun jour n'a été ajouté au panier."
+    return f"{n} jour{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''} au panier."
+
+
+@bp.route("/enfants/<int:child_id>/selection", methods=["POST"])
+@parent_required
+def add_selection(child_id: int):
+    """The planning's "Ajouter au panier" (JSON, with the X-CSRFToken header)."""
+    child = own_child(child_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"ok": False, "message": "Sélection illisible."}), 400
+    also = data.get("also") or []
+    if not isinstance(also, list) or not all(isinstance(i, int) for i in also):
+        return jsonify({"ok": False, "message": "Liste d'enfants illisible."}), 400
+    try:
+        lines = parse_lines(data.get("lines"))
+        report = _add_to_basket(child, lines, also)
+    except BadInput as e:
+        return jsonify({"ok": False, "message": str(e)}), 400
+    return jsonify(
+        {
+            "ok": report["added"] > 0,
+            "message": _report_message(report),
+            **report,
+            "basket_count": basket_count(),
+            "basket_url": url_for("portal.basket"),
+        }
+    )
+
+
+@bp.route("/enfants/<int:child_id>/semaine-type", methods=["POST"])
+@parent_required
+def weekly(child_id: int):
+    child = own_child(child_id)
+    form = WeeklyTemplateForm()
+    back = url_for(
+        "portal.child_planning",
+        child_id=child.id,
+        vue=request.form.get("vue", "mois"),
+        date=request.form.get("date") or None,
+    )
+    if not form.validate():
+        for field in (form.start, form.end, form.action):
+            for error in field.errors:
+                flash(f"Semaine type – {field.label.text} : {_french_field_error(error)}", "error")
+        return redirect(back)
+    ticks = {}
+    for key in request.form:
+        if key.startswith("j-") and key[2:].isdigit():
+            days = {int(v) for v in request.form.getlist(key) if v in "1234567" and v}
+            if days:
+                ticks[int(key[2:])] = days
+    if not ticks:
+        flash("Semaine type : cochez au moins un jour de la semaine.", "error")
+        return redirect(back)
+    also = [int(v) for v in request.form.getlist("also") if v.isdigit()]
+    try:
+        lines = weekly_template(child.id, form.start.data, form.end.data, ticks, form.action.data)
+        if not lines:
+            flash("Semaine type : aucun jour modifiable sur cette période pour ces jours.", "error")
+            return redirect(back)
+        report = _add_to_basket(child, lines, also)
+    except BadInput as e:
+        flash(f"Semaine type : {e}", "error")
+        return redirect(back)
+    flash(_report_message(report), "info" if report["added"] else "error")
+    for line in report["problems"] + report["skipped"]:
+        flash(line, "error")
+    return redirect(back)
+
+
+def _french_field_error(error: str) -> str:
+    if "date" in error.lower() and "valid" in error.lower():
+        return "date non valide."
+    return error
