@@ -60,9 +60,7 @@ def test_sibling_of_another_household_is_ignored(parent, other_parent, town):
     day = f.open_days(n=1)[0]
     resp = parent.add([(f.unit(town).id, day, "book")], also=[other_parent.child.id])
     assert resp.status_code == 200
-    assert {line.child_id for line in basket.basket_lines(parent.household.id)} == {
-        parent.child.id
-    }
+    assert {line.child_id for line in basket.basket_lines(parent.household.id)} == {parent.child.id}
     assert basket.basket_lines(other_parent.household.id) == []
 
 
