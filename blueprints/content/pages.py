@@ -119,3 +119,10 @@ def _file(found):
         response = send_file(path, mimetype=item.image_type, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return _public(response, found.preview)
+
+
+@bp.errorhandler(404)
+def _not_found(e):
+    """The same French page whether the address is wrong or the item not published."""
+    message = "Cette page n'existe pas ou n'est pas publiée."
+    return render_template("portal/error.html", message=message, status=404), 404
