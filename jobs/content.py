@@ -1,12 +1,12 @@
 """The content's timer job: published items whose expiry date has passed go back to
-private (workflows.content.expire_due, each with its history row)."""
+private (workflows.publication.expire_due, each with its history row)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from workflows import content
+from workflows import publication
 
 from .context import job_database
 
@@ -19,7 +19,7 @@ def expire_content(at: str | None = None) -> int:
     clock). Idempotent: a second run, or a second worker, moves nothing more."""
     now = dt.datetime.fromisoformat(at) if at else None
     with job_database():
-        moved = content.expire_due(now)
+        moved = publication.expire_due(now)
     if moved:
         log.info("expired %d content items", moved)
     return moved

@@ -10,7 +10,7 @@ from pathlib import Path
 from models import Account, Child, Household, Site, Town, Unit, utcnow
 from models.content import ChildAllergen
 
-from . import content, menus
+from . import content, menus, publication
 from .accounts import actor_for, hash_password
 from .content_files import Store, Upload
 from .content_folders import FolderInput, save_folder
@@ -131,9 +131,9 @@ def create_content_demo(town: Town, content_dir: str | Path, today: dt.date | No
         data = content.ItemInput(kind, where.id, title, **values)
         made = content.create_item(editor, town.id, data, files or content.Files(store))
         if publish is not None:
-            content.fire(editor, made, "submit")
+            publication.fire(editor, made, "submit")
             if publish:
-                content.fire(reviewer, made, "publish")
+                publication.fire(reviewer, made, "publish")
         return made
 
     pdf = html_to_pdf(RULES_HTML.replace("{town}", town.name))
@@ -203,8 +203,8 @@ def create_content_demo(town: Town, content_dir: str | Path, today: dt.date | No
             start = week + dt.timedelta(days=7 * offset)
             made = item("menu", menu_folder, "", publish=None, site_id=site.id, week_start=start)
             content.save_dishes(editor, made, _dishes(start, days))
-            content.fire(editor, made, "submit")
-            content.fire(reviewer, made, "publish")
+            publication.fire(editor, made, "submit")
+            publication.fire(reviewer, made, "publish")
     # The demo family's children: Léa eats no pork, Hugo's PAI is for eggs.
     martin = Household.get_or_none(Household.town == town.id, Household.name == "Martin")
     if martin is not None:

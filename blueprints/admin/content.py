@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from models import Site
 from models.content import KINDS, ContentItem
-from workflows import content, menus, words
+from workflows import content, menus, publication, words
 from workflows.content import KIND_WORDS, ContentError
 from workflows.content_files import Store
 from workflows.content_folders import FolderTree
@@ -73,8 +73,8 @@ class ContentView(StaffOnly, BaseView):
         }
         if item is not None:
             context.update(
-                actions=content.actions(actor, item),
-                history=content.history(item),
+                actions=publication.actions(actor, item),
+                history=publication.history(item),
                 state_words=words.titles("content"),
                 titles={t.name: t.title for t in CONTENT.transitions.values()},
                 datetime_fr=datetime_fr,
@@ -166,7 +166,7 @@ class ContentView(StaffOnly, BaseView):
         if name not in CONTENT.transitions or name in ("create", "expire"):
             abort(400)
         try:
-            state = content.fire(
+            state = publication.fire(
                 current_user.actor,
                 item,
                 name,
@@ -179,7 +179,7 @@ class ContentView(StaffOnly, BaseView):
             body, _ = self._form(item.kind, get_item(item_id))
             return body, status
         flash(f"« {item.title} » : {words.in_sentence('content', state)}.", "success")
-        if name in ("publish", "send_back") and content.review_counts(current_user.actor):
+        if name in ("publish", "send_back") and publication.review_counts(current_user.actor):
             return redirect(url_for("admin_content_review.index"))
         return redirect(url_for(".edit", item_id=item.id))
 

@@ -11,7 +11,7 @@ from wtforms import SelectField
 
 from models import Account, Child
 from models.content import ChildAllergen, ContentItem, Folder
-from workflows import content, menus
+from workflows import menus, publication
 from workflows.content import KIND_WORDS, ContentError
 from workflows.content_folders import FolderInput, FolderTree, delete_folder, save_folder
 
@@ -29,7 +29,7 @@ class ReviewView(StaffOnly, BaseView):
     @expose("/")
     def index(self):
         actor = current_user.actor
-        items = list(content.to_review(actor))
+        items = list(publication.to_review(actor))
         authors = {
             a.id: a.email
             for a in Account.select(Account.id, Account.email).where(
@@ -39,11 +39,11 @@ class ReviewView(StaffOnly, BaseView):
         return self.render(
             "admin/content/review.html",
             items=items,
-            counts=content.review_counts(actor),
+            counts=publication.review_counts(actor),
             kinds=KIND_WORDS,
             authors=authors,
             datetime_fr=datetime_fr,
-            own={i.id for i in items if content.can(actor, i, "publish") == "own_content"},
+            own={i.id for i in items if publication.can(actor, i, "publish") == "own_content"},
         )
 
 
@@ -142,7 +142,7 @@ def review_counts() -> dict:
     """For the admin home: pending items by kind, {} for those who review nothing."""
     if "reviewer" not in staff_roles():
         return {}
-    return content.review_counts(current_user.actor)
+    return publication.review_counts(current_user.actor)
 
 
 def register(admin, app: Flask) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from models import utcnow
 from models.content import ContentItem
-from workflows import content
+from workflows import content, publication
 from workflows.accounts import actor_for
 from workflows.content_files import Store, Upload
 from workflows.content_folders import FolderInput, save_folder
@@ -68,9 +68,9 @@ class Site:
         data = content.ItemInput(kind, folder.id, title, **values)
         item = content.create_item(self.editor, self.town.id, data, files or self.files())
         if state != "private":
-            content.fire(self.editor, item, "submit")
+            publication.fire(self.editor, item, "submit")
         if state in ("published", "expired", "not_yet"):
-            content.fire(self.reviewer, item, "publish")
+            publication.fire(self.reviewer, item, "publish")
         return ContentItem.get_by_id(item.id)
 
     def address(self, item) -> str:

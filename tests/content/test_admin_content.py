@@ -9,7 +9,7 @@ import datetime as dt
 from models import Child
 from models.content import ChildAllergen, ContentItem, Dish
 from models.outbox import OutgoingMail
-from workflows import content, menus
+from workflows import content, menus, publication
 from workflows.accounts import actor_for
 
 from .. import factories as f
@@ -92,7 +92,7 @@ def test_a_reviewer_is_not_offered_to_publish_their_own_submission(site, auth):
     client = auth.login(admin)
     data = content.ItemInput("news", site.news_folder.id, "De l'admin")
     item = content.create_item(actor_for(admin), site.town.id, data, site.files())
-    content.fire(actor_for(admin), item, "submit")
+    publication.fire(actor_for(admin), item, "submit")
     page = client.get(f"/admin/contenus/{item.id}").get_data(as_text=True)
     assert ">Publier<" not in page and "Renvoyer au rédacteur" in page
     r = _fire(client, item.id, "publish")
@@ -172,8 +172,8 @@ def test_a_week_of_dishes_is_written_in_the_admin(site, auth, client):
     ]
     edit = editor.get(page).get_data(as_text=True)
     assert 'value="Hachis parmentier"' in edit
-    content.fire(site.editor, item, "submit")
-    content.fire(site.reviewer, item, "publish")
+    publication.fire(site.editor, item, "submit")
+    publication.fire(site.reviewer, item, "publish")
     assert "Hachis parmentier" in client.get(f"/menus/{school.id}?semaine={week}").get_data(
         as_text=True
     )

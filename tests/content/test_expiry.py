@@ -9,7 +9,7 @@ import datetime as dt
 from jobs.content import expire_content
 from models import WorkflowHistory
 from models.content import ContentItem
-from workflows import content, content_public
+from workflows import content, content_public, publication
 
 from ..conftest import run_worker
 
@@ -68,7 +68,7 @@ def test_an_expired_item_is_hidden_before_the_job_has_run(site, client):
     item = site.item("Périmé", state="expired")
     assert ContentItem.get_by_id(item.id).state == "published"  # the timer has not run
     assert client.get(site.address(item)).status_code == 404
-    assert content.expire_due() == 1
+    assert publication.expire_due() == 1
     assert ContentItem.get_by_id(item.id).state == "private"
 
 

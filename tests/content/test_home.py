@@ -12,7 +12,7 @@ import pytest
 
 from models import Child
 from models.content import ChildAllergen
-from workflows import bookings, content, dashboard, menus
+from workflows import bookings, content, dashboard, menus, publication
 from workflows.calendar import PARIS, format_date_fr, format_deadline_fr
 from workflows.content_files import Upload
 from workflows.menus import DishInput
@@ -36,8 +36,8 @@ def _week_menu(site, school, week, dishes):
         "", kind="menu", state="private", folder=site.food, site_id=school.id, week_start=week
     )
     content.save_dishes(site.editor, item, dishes)
-    content.fire(site.editor, item, "submit")
-    content.fire(site.reviewer, item, "publish")
+    publication.fire(site.editor, item, "submit")
+    publication.fire(site.reviewer, item, "publish")
 
 
 def _text(html: str) -> str:

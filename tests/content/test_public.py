@@ -7,7 +7,7 @@ import datetime as dt
 from xml.etree import ElementTree
 
 from models import utcnow
-from workflows import content, menus
+from workflows import content, menus, publication
 from workflows.menus import DishInput
 
 from .. import factories as f
@@ -83,8 +83,8 @@ def _menu(site, school, week, dishes, state="published"):
     )
     content.save_dishes(site.editor, item, dishes)
     if state != "private":
-        content.fire(site.editor, item, "submit")
-        content.fire(site.reviewer, item, "publish")
+        publication.fire(site.editor, item, "submit")
+        publication.fire(site.reviewer, item, "publish")
     return item
 
 

@@ -9,7 +9,7 @@ import pytest
 from models import WorkflowHistory, transaction
 from models.content import ContentItem
 from models.outbox import OutgoingMail
-from workflows import content
+from workflows import content, publication
 from workflows.accounts import actor_for
 from workflows.content import ContentError
 
@@ -28,8 +28,8 @@ def _history(item):
 def test_an_item_goes_private_pending_published_with_its_history(site):
     item = site.item("Repas de Noël", state="private")
     assert item.state == "private"
-    content.fire(site.editor, item, "submit")
-    content.fire(site.reviewer, item, "publish")
+    publication.fire(site.editor, item, "submit")
+    publication.fire(site.reviewer, item, "publish")
     assert ContentItem.get_by_id(item.id).state == "published"
     ed, rv = site.editor_account.id, site.reviewer_account.id
     assert _history(item) == [
@@ -43,10 +43,10 @@ def test_an_item_goes_private_pending_published_with_its_history(site):
 def test_only_a_reviewer_publishes(site):
     item = site.item("Sortie", state="pending")
     with pytest.raises(ContentError) as refused:
-        content.fire(site.editor, item, "publish")
+        publication.fire(site.editor, item, "publish")
     assert refused.value.code == "forbidden"
     approver = actor_for(f.staff(site.town, "approver"))
-    assert content.can(approver, item, "publish") == "forbidden"
+    assert publication.can(approver, item, "publish") == "forbidden"
     assert ContentItem.get_by_id(item.id).state == "pending"
 
 
@@ -54,18 +54,18 @@ def test_nobody_publishes_what_they_wrote_or_submitted(app, site):
     admin = actor_for(f.staff(site.town, "admin"))  # holds the editor's and reviewer's roles
     data = content.ItemInput("news", site.news_folder.id, "Écrit par l'admin")
     own = content.create_item(admin, site.town.id, data, site.files())
-    content.fire(admin, own, "submit")
+    publication.fire(admin, own, "submit")
     with pytest.raises(ContentError) as refused:
-        content.fire(admin, own, "publish")
+        publication.fire(admin, own, "publish")
     assert refused.value.code == "own_content"
     assert "un autre" in str(refused.value)
     # Submitted by someone else than its author: neither may publish it.
     other_data = content.ItemInput("news", site.news_folder.id, "Autre")
     other = content.create_item(site.editor, site.town.id, other_data, site.files())
-    content.fire(admin, other, "submit")
-    assert content.can(admin, other, "publish") == "own_content"
-    assert content.can(site.editor, other, "publish") == "forbidden"
-    content.fire(site.reviewer, other, "publish")
+    publication.fire(admin, other, "submit")
+    assert publication.can(admin, other, "publish") == "own_content"
+    assert publication.can(site.editor, other, "publish") == "forbidden"
+    publication.fire(site.reviewer, other, "publish")
     assert ContentItem.get_by_id(other.id).state == "published"
     assert ContentItem.get_by_id(own.id).state == "pending"
 
@@ -73,10 +73,12 @@ def test_nobody_publishes_what_they_wrote_or_submitted(app, site):
 def test_send_back_needs_a_comment_and_tells_the_author(site):
     item = site.item("À revoir", state="pending")
     with pytest.raises(ContentError) as refused:
-        content.fire(site.reviewer, item, "send_back", "   ")
+        publication.fire(site.reviewer, item, "send_back", "   ")
     assert refused.value.field == "comment"
     assert ContentItem.get_by_id(item.id).state == "pending"
-    content.fire(site.reviewer, item, "send_back", "Ajoutez l'horaire.", link="http://x/admin/1")
+    publication.fire(
+        site.reviewer, item, "send_back", "Ajoutez l'horaire.", link="http://x/admin/1"
+    )
     assert ContentItem.get_by_id(item.id).state == "private"
     assert _history(item)[-1][:3] == ("send_back", "pending", "private")
     assert _history(item)[-1][5] == "Ajoutez l'horaire."
@@ -91,7 +93,7 @@ def test_submitting_writes_one_mail_per_reviewer_but_the_submitter(site):
     f.staff(site.town, "approver")  # reviews nothing
     f.staff(f.town(), "reviewer")  # another town's
     item = site.item("Fête de l'école", state="private")
-    content.fire(site.editor, item, "submit", link="http://portail/admin/contenus/1")
+    publication.fire(site.editor, item, "submit", link="http://portail/admin/contenus/1")
     mails = list(OutgoingMail.select().where(OutgoingMail.kind == "content_submitted"))
     assert sorted(m.recipients for m in mails) == sorted(
         [site.reviewer_account.email, other_reviewer.email, admin.email]
@@ -105,12 +107,12 @@ def test_retract_by_editor_or_reviewer_and_only_private_items_are_edited(site):
     with pytest.raises(ContentError) as refused:
         content.update_item(site.editor, item, data, site.files())
     assert refused.value.code == "not_private"
-    content.fire(site.editor, item, "retract")
+    publication.fire(site.editor, item, "retract")
     assert ContentItem.get_by_id(item.id).state == "private"
     updated = content.update_item(site.editor, ContentItem.get_by_id(item.id), data, site.files())
     assert updated.title == "Changé"
     again = site.item("Encore", state="published")
-    content.fire(site.reviewer, again, "retract")
+    publication.fire(site.reviewer, again, "retract")
     assert ContentItem.get_by_id(again.id).state == "private"
 
 
@@ -118,12 +120,12 @@ def test_staff_of_another_town_can_do_nothing(site):
     stranger = actor_for(f.staff(f.town(), "editor,reviewer"))
     item = site.item("Chez nous", state="pending")
     for name in ("publish", "send_back"):
-        assert content.can(stranger, item, name) == "forbidden"
+        assert publication.can(stranger, item, name) == "forbidden"
     with pytest.raises(ContentError):
-        content.fire(stranger, item, "publish")
+        publication.fire(stranger, item, "publish")
     with pytest.raises(ContentError):
         content.delete_item(stranger, site.item("Privé", state="private"), site.store)
-    assert content.actions(stranger, item) == []
+    assert publication.actions(stranger, item) == []
 
 
 def test_the_history_row_is_written_in_the_same_transaction_as_the_change(site):
@@ -131,7 +133,7 @@ def test_the_history_row_is_written_in_the_same_transaction_as_the_change(site):
     item = site.item("Annulé", state="private")
     before = _history(item)
     with pytest.raises(RuntimeError), transaction():
-        content.fire(site.editor, item, "submit")
+        publication.fire(site.editor, item, "submit")
         assert ContentItem.get_by_id(item.id).state == "pending"
         assert len(_history(item)) == len(before) + 1
         raise RuntimeError("the caller fails after the move")
@@ -143,10 +145,10 @@ def test_the_history_row_is_written_in_the_same_transaction_as_the_change(site):
 def test_a_conflicting_move_is_refused(site):
     item = site.item("Deux relecteurs", state="pending")
     stale = ContentItem.get_by_id(item.id)
-    content.fire(site.reviewer, item, "send_back", "Non")
+    publication.fire(site.reviewer, item, "send_back", "Non")
     second = actor_for(f.staff(site.town, "reviewer"))
     with pytest.raises(ContentError) as refused:
-        content.fire(second, stale, "publish")
+        publication.fire(second, stale, "publish")
     assert refused.value.code in ("conflict", "invalid_transition")
     assert ContentItem.get_by_id(item.id).state == "private"
 
@@ -159,6 +161,11 @@ def test_the_worklist_and_its_counts(site):
     other = f.town()
     Site = type(site)
     Site(site.app, other).item("Ailleurs", state="pending")
-    assert [i.title for i in content.to_review(site.reviewer)] == ["A", "B"]
-    assert content.review_counts(site.reviewer) == {"news": 1, "page": 1, "menu": 0, "document": 0}
-    assert content.review_counts(site.editor) == {}
+    assert [i.title for i in publication.to_review(site.reviewer)] == ["A", "B"]
+    assert publication.review_counts(site.reviewer) == {
+        "news": 1,
+        "page": 1,
+        "menu": 0,
+        "document": 0,
+    }
+    assert publication.review_counts(site.editor) == {}
