@@ -201,3 +201,21 @@ def test_staff_record_the_allergens_of_a_childs_pai(site, auth):
     listing = approver.get("/admin/allergies/").get_data(as_text=True)
     assert "Arachides" in listing and "Zoé" not in listing
     assert Child.get_by_id(hugo.id).first_name == "Hugo"
+
+
+def test_a_published_menu_is_read_on_its_screen(site, auth):
+    school = site.town._demo["schools"][0]
+    week = menus.monday(dt.date.today())
+    item = site.item(
+        "", kind="menu", state="private", folder=site.food, site_id=school.id, week_start=week
+    )
+    content.save_dishes(
+        site.editor, item, [menus.DishInput(week, "main", "Hachis parmentier", (), ("milk",))]
+    )
+    publication.fire(site.editor, item, "submit")
+    publication.fire(site.reviewer, item, "publish")
+    page = auth.login(site.editor_account).get(f"/admin/contenus/{item.id}").get_data(as_text=True)
+    dishes = page.split('id="dishes"', 1)[1]
+    assert "Hachis parmentier" in dishes and "Lait" in dishes
+    assert "dish-0-main-name" not in page  # no form: it is published
+    assert "Retirer" in page
