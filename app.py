@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints import account, admin, api, auth, billing, portal
+from blueprints import account, admin, api, auth, billing, content, portal
 from config import get_config
 from jobs import cli
 from web import database, extensions, gate, proxies
@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     api.init_app(app)
     account.init_app(app)
     billing.init_app(app)
+    content.init_app(app)  # news, pages, menus, documents: the public side
     admin.init_app(app)
     cli.init_app(app)
     proxies.init_app(app)  # who the client is, behind trusted proxies

@@ -102,6 +102,10 @@ class Config:
         self.PAYMENT_BACKEND = env("PAYMENT_BACKEND") or "dummy"
         self.PAYMENT_OPTIONS = _json("PAYMENT_OPTIONS", env("PAYMENT_OPTIONS") or "{}")
         self.PAYMENT_TOWNS = payment_towns(os.environ, self.PAYMENT_BACKEND, self.PAYMENT_OPTIONS)
+        # Content: where documents' PDFs and news images are kept, and their size limits.
+        self.CONTENT_DIR = env("CONTENT_DIR", "") or str(inst / "content")
+        self.CONTENT_MAX_PDF = int(env("CONTENT_MAX_PDF", str(10 * 1024 * 1024)))
+        self.CONTENT_MAX_IMAGE = int(env("CONTENT_MAX_IMAGE", str(2 * 1024 * 1024)))
 
     def __getitem__(self, key: str):
         """A setting read as from Flask's config (`cfg["PAYMENT_TOWNS"]`), so code given

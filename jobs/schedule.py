@@ -8,6 +8,7 @@ from rq.cron import CronScheduler
 
 from config import get_config
 
+from .content import EXPIRE_EVERY, expire_content
 from .mail import deliver_outgoing
 from .maintenance import PURGE_EVERY, purge_personal_logs
 from .notifications import notify_decided_requests
@@ -33,6 +34,7 @@ def build_scheduler(config=None) -> CronScheduler:
         # more, then abandoned, which frees their invoices.
         (abandon_stale_payments, 600, 600),
         (purge_personal_logs, PURGE_EVERY, 3600),  # CNIL: connection logs kept 12 months
+        (expire_content, EXPIRE_EVERY, 600),  # content past its expiry date goes private
     ):
         scheduler.register(
             func, queue_name=queue, interval=every, job_timeout=timeout, result_ttl=300

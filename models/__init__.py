@@ -25,6 +25,7 @@ from .billing import (
 )
 from .bookings import Booking, Request, RequestLine
 from .catalogue import Closure, Enrolment, Service, Site, Unit
+from .content import ChildAllergen, ContentItem, Dish, Folder
 from .db import (
     BaseModel,
     HotQuery,
@@ -76,6 +77,10 @@ ALL_MODELS = [
     EnrolmentOffer,
     OutgoingMail,
     IdempotentReply,
+    Folder,
+    ContentItem,
+    Dish,
+    ChildAllergen,
 ]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from models import Booking, Enrolment, Invoice, Payment, Request, RequestLine
 from models.billing import InvoicingRun
+from models.content import ContentItem
 
-from . import enrolment_rules, rules, words
+from . import content_rules, enrolment_rules, rules, words
 from .engine import DELETED, NEW, Transition, define
 
 
@@ -272,5 +273,46 @@ INVOICING_RUN = define(
         _t("issue", "drafted", "issuing", {"finance", "system"}, title="Émettre"),
         _t("issued", "issuing", "issued", {"system"}, title="Émises"),
         _t("fail", ("running", "issuing"), "failed", {"system"}, title="Échec"),
+    ],
+)
+
+
+# -- content ------------------------------------------------------------------------------------
+# News, pages, menus and documents, in the manner of Plone's simple publication workflow:
+# private when created, submitted by an editor, published or sent back (with a comment) by
+# a reviewer who is not its author, retracted, or expired by the timer.
+CONTENT = define(
+    "content",
+    ContentItem,
+    states=words.titles("content"),
+    initial="private",
+    transitions=[
+        _t("create", NEW, "private", {"editor"}, title="Créer"),
+        _t("submit", "private", "pending", {"editor"}, title="Soumettre à la relecture"),
+        _t(
+            "publish",
+            "pending",
+            "published",
+            {"reviewer"},
+            content_rules.guard_publish,
+            title="Publier",
+        ),
+        _t(
+            "send_back",
+            "pending",
+            "private",
+            {"reviewer"},
+            needs_comment=True,
+            title="Renvoyer au rédacteur",
+        ),
+        _t("retract", "published", "private", {"editor", "reviewer"}, title="Retirer"),
+        _t(
+            "expire",
+            "published",
+            "private",
+            {"system"},
+            content_rules.guard_expire,
+            title="Expirer",
+        ),
     ],
 )

@@ -20,6 +20,7 @@ from models import (
 )
 
 from .accounts import hash_password
+from .content_demo import create_content_demo
 
 PARENT = ("parent@demo.fr", "demo-parent")
 AGENT = ("agent@demo.fr", "demo-agent")
@@ -231,7 +232,9 @@ def create_household(
     return household
 
 
-def create_demo(today: dt.date | None = None, households: int = 30, seed: int = 7) -> Town:
+def create_demo(
+    today: dt.date | None = None, households: int = 30, seed: int = 7, content_dir=None
+) -> Town:
     random.seed(seed)
     with transaction():
         town = create_town(today=today)
@@ -279,4 +282,6 @@ def create_demo(today: dt.date | None = None, households: int = 30, seed: int = 
                 start=d["start"],
                 end=d["end"],
             )
+        if content_dir is not None:  # news, pages, menus and documents (content_demo)
+            create_content_demo(town, content_dir, today)
     return town

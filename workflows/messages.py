@@ -41,6 +41,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "This action is not allowed for this account.",
     ),
     "bad_decision": ("Action inconnue.", "Unknown decision."),
+    "own_content": (
+        "Vous ne pouvez pas publier un contenu que vous avez écrit ou soumis : un autre "
+        "relecteur doit le relire.",
+        "An item is published by a reviewer other than its author or submitter.",
+    ),
+    "not_expired": ("Ce contenu n'a pas encore expiré.", "This item has not expired yet."),
     "invalid_transition": (
         "Cette action n'est plus possible dans l'état actuel.",
         "Not possible from the current state.",

@@ -30,6 +30,7 @@ from models.accounts import (
 )
 from models.billing import Invoice
 from models.catalogue import Enrolment
+from models.content import ChildAllergen
 
 from .accounts import PROFILE_FIELDS, UNUSABLE
 
@@ -117,6 +118,9 @@ def export_household(household: Household, account: Account) -> dict:
                 "has_pai",
             ),
         )
+        item["pai_allergens"] = [
+            a.allergen for a in ChildAllergen.select().where(ChildAllergen.child == c.id)
+        ]
         item["enrolments"] = [
             {
                 **_row(e, ("start", "end", "usual_days", "state")),
@@ -203,6 +207,9 @@ def anonymise_household(
             has_pai=False,
         ).where(Child.household == household.id).execute()
         PickupPerson.delete().where(PickupPerson.household == household.id).execute()
+        ChildAllergen.delete().where(  # health data: the PAI's allergens go too
+            ChildAllergen.child.in_(Child.select(Child.id).where(Child.household == household.id))
+        ).execute()
         account_ids = [
             g.account_id
             for g in Guardian.select().where(

@@ -97,6 +97,12 @@ STATES: dict[str, dict[str, Words]] = {
         "refused": W("Refusé par la banque", icon="✖"),
         "abandoned": W("Abandonné", icon="–"),
     },
+    # News, pages, menus and documents (the CONTENT workflow).
+    "content": {
+        "private": W("Privé", icon="🔒", css="free"),
+        "pending": W("En attente de relecture", icon="◷", css="requested"),
+        "published": W("Publié", icon="✓", css="booked"),
+    },
     "invoicing_run": {
         "queued": W("En file d'attente"),
         "running": W("En cours"),

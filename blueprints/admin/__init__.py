@@ -9,6 +9,8 @@ families.py, catalogue.py, bookings.py, history.py   the plain screens, by area
 accounts.py   households' logins, enrolment requests, the family change history
 billing.py    the billing office's model screens (prices, invoices, payments…)
 invoicing.py  the billing office's month: invoicing runs, balances, payments, credit notes
+content.py, content_forms.py, content_review.py   news, pages, menus and documents, their
+              folders and the reviewers' worklist "À relire"
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing
+from . import accounts, billing, content
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -96,4 +98,5 @@ def init_app(app: Flask) -> None:
         )
     billing.register(admin, app)
     accounts.register(admin, app)
+    content.register(admin, app)  # news, pages, menus, documents; "À relire"
     app.extensions["portail_admin"] = admin

@@ -18,6 +18,7 @@ from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
 
 from ..auth.limits import login_failed, login_limited
+from . import content
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -264,3 +265,4 @@ def openapi():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(content.bp)  # news and menus, public

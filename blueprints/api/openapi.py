@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from apispec import APISpec
 
+from .openapi_content import add_content_paths
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -331,4 +333,5 @@ def build_spec() -> dict:
             }
         },
     )
+    add_content_paths(spec)
     return spec.to_dict()

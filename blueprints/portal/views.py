@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, abort
 
 from models import Child, Request
 from workflows import basket as baskets
-from workflows import sent_requests, words
+from workflows import dashboard, words
 from workflows.calendar import PARIS, from_utc_naive
 
 from ..auth import parent_required
@@ -134,10 +134,14 @@ def _http_error(e: HTTPException):
 @bp.route("/")
 @parent_required
 def home():
-    recent = sent_requests.household_requests(household_id(), limit=5)
+    """The family's dashboard: news, this week's menus, pending requests, the amount due,
+    the next deadlines, the documents to read (workflows.dashboard), and the children."""
+    household = current_user.household
+    blocks = dashboard.home(household.id, household.town_id, children(), paris_now())
     return render_template(
         "portal/home.html",
         children=children(),
-        recent=[(r, request_status(r)) for r in recent],
+        home=blocks,
+        pending=[(r, request_status(r)) for r in blocks.pending],
         period_fr=period_fr,
     )
