@@ -9,7 +9,9 @@ login (no fixation), and a password change ends the account's other sessions."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property, wraps
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -144,6 +146,22 @@ def end_current_session() -> None:
     session.clear()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_next(target: str) -> str | None:
+    """Where to go after the login: only a path on this host. Browsers drop tabs and line
+    breaks from an address (so "/\t/evil.example" is "//evil.example", another host): they
+    are removed before the checks, as are other control characters."""
+    target = _CONTROL.sub("", target or "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 @login_limited
 def login():
@@ -156,11 +174,8 @@ def login():
             login_failed()
             flash("Adresse e-mail ou mot de passe incorrect.", "error")
         else:
-            target = request.args.get("next", "")
             user = start_session(account)
-            if not target.startswith("/") or target.startswith("//") or "\\" in target:
-                target = landing(user)
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next", "")) or landing(user))
     return render_template("auth/login.html", form=form)
 
 
