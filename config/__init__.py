@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,27 @@ _NO = ("0", "false", "no", "non", "")
 
 def instance_path() -> Path:
     return Path(os.environ.get("PORTAIL_INSTANCE", ROOT / "instance"))
+
+
+def instance_secret(folder: Path) -> str:
+    """The key of a portal started without SECRET_KEY (`make run`): random, made on the first
+    start and kept in the instance folder (readable by its owner only), so that no two
+    installations share a known key that would let anyone forge a session or an API token.
+    Written aside then linked into place: processes starting at once all read the same key."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        aside = folder / f".secret_key.{os.getpid()}"
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is the key
+        finally:
+            aside.unlink()
+    return path.read_text().strip()
 
 
 def _json(name: str, raw: str) -> dict:
@@ -64,7 +86,7 @@ class Config:
         env = os.environ.get
         inst = instance_path()
         self.INSTANCE_PATH = str(inst)
-        self.SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret")
+        self.SECRET_KEY = env("SECRET_KEY") or instance_secret(inst)
         self.DATABASE_URL = env("DATABASE_URL", f"sqlite:///{inst / 'portail.db'}")
         # The embedded Redis of `make run` listens on a unix socket in the instance folder.
         self.REDIS_URL = env("REDIS_URL", f"unix://{inst / 'redis.sock'}")
@@ -76,7 +98,8 @@ class Config:
         # Planning pages poll the states of pending cells this often (milliseconds).
         self.POLL_MS = int(env("POLL_MS", "5000"))
         # The address links in e-mails point to (required in production: never trust Host).
-        self.PUBLIC_URL = env("PUBLIC_URL", "")
+        # Development: the address `make run` serves on.
+        self.PUBLIC_URL = env("PUBLIC_URL", "") or f"http://localhost:{env('WEB_PORT', '5000')}"
         # A sweep asked for by a send waits until this many seconds after the start of the
         # one before: sends of the same second share one sweep (opening day).
         self.VALIDATE_GAP = float(env("VALIDATE_GAP", "1"))
@@ -101,6 +124,8 @@ class Config:
         # towns that have their own (PAYMENT_BACKEND_<SLUG>, PAYMENT_OPTIONS_<SLUG>).
         self.PAYMENT_BACKEND = env("PAYMENT_BACKEND") or "dummy"
         self.PAYMENT_OPTIONS = _json("PAYMENT_OPTIONS", env("PAYMENT_OPTIONS") or "{}")
+        # The dummy backend's "bank" page (never in production).
+        self.PAYMENT_SIMULATOR = True
         self.PAYMENT_TOWNS = payment_towns(os.environ, self.PAYMENT_BACKEND, self.PAYMENT_OPTIONS)
         # Content: where documents' PDFs and news images are kept, and their size limits.
         self.CONTENT_DIR = env("CONTENT_DIR", "") or str(inst / "content")
@@ -127,6 +152,7 @@ class TestingConfig(Config):
         super().__init__()
         self.SECRET_KEY = os.environ.get("SECRET_KEY", "test-secret")
         self.VALIDATE_GAP = float(os.environ.get("VALIDATE_GAP", "0"))
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "") or "http://localhost"
         # Browser tests load pages, scripts and polls at once: no overload in tests but the
         # ones that simulate it.
         self.GATE_SLOTS = int(os.environ.get("GATE_SLOTS", "64"))
@@ -141,6 +167,7 @@ class ProductionConfig(Config):
         for name in ("SECRET_KEY", "PUBLIC_URL"):
             if not os.environ.get(name):
                 raise RuntimeError(f"{name} must be set in production")
+        self.PAYMENT_SIMULATOR = False
 
 
 CONFIGS = {

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import Site, Town
+from web.urls import external_url
 from workflows import content_public, menus
 from workflows.calendar import PARIS
 from workflows.rich_text import clean_html
@@ -76,7 +77,7 @@ def news():
     items = []
     for e in found:
         path = e.path.split("/", 1)
-        url = url_for("content.address", town=path[0], path=path[1], _external=True)
+        url = external_url("content.address", town=path[0], path=path[1])
         items.append(
             {
                 "id": e.item.id,

@@ -4,7 +4,7 @@ the e-mails are jobs, enqueued once the transaction has committed."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from jobs.accounts import send_confirmation, send_reset_link, send_signup_existing
 from jobs.queue import enqueue
+from web.urls import public_url
 from workflows import accounts, sessions
 from workflows.accounts import EMAIL_RE
 
@@ -28,12 +29,6 @@ SAME_ANSWER_SIGNUP = (
     "qu'il contient pour activer votre compte."
 )
 BAD_LINK = "Ce lien n'est plus valable : il a déjà servi ou a expiré."
-
-
-def public_url() -> str:
-    """The address links in e-mails point to: PUBLIC_URL when set (always set it in
-    production, or a forged Host header would choose where reset links lead)."""
-    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
 
 
 def after_commit_mail(func, *args) -> None:

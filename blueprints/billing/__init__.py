@@ -38,6 +38,7 @@ from models.billing import (
     PaymentInvoice,
 )
 from web.extensions import csrf
+from web.urls import external_url
 from workflows import billing, documents, payments, pricing, words
 from workflows.calendar import PARIS, from_utc_naive
 from workflows.engine import WorkflowError
@@ -182,9 +183,9 @@ def pay_confirm():
             current_user.actor,
             household.id,
             [i.id for i in chosen],
-            return_url=url_for(".payment_return", _external=True),
-            notify_url=url_for(".notification", town_slug=town.slug, _external=True),
-            simulator_url=url_for(".simulator", _external=True),
+            return_url=external_url(".payment_return"),
+            notify_url=external_url(".notification", town_slug=town.slug),
+            simulator_url=external_url(".simulator"),
             email=current_user.account.email,
             config=current_app.config,
         )
@@ -211,14 +212,23 @@ def payment_return():
 
 # -- the dummy provider's simulator ------------------------------------------------------------
 @bp.route("/paiement/simulateur", methods=["GET", "POST"])
+@parent_required
 def simulator():
     """The 'bank' page of the dummy backend: choose accepted, refused or abandoned. The
     bank then notifies us server to server (through the worker), and sends the browser
-    back to our return page."""
+    back to our return page. It exists only outside production (PAYMENT_SIMULATOR), and
+    only for the household that owns the transaction: its first answer is final, so a
+    stranger must not be able to give it."""
+    if not current_app.config["PAYMENT_SIMULATOR"]:
+        abort(404)
     txid = request.values.get("transaction_id", "")
     amount = request.values.get("amount", "")
     payment = Payment.get_or_none(Payment.transaction_id == txid) if txid else None
-    if payment is None or payment.backend != payments.DUMMY:
+    if (
+        payment is None
+        or payment.backend != payments.DUMMY
+        or payment.household_id not in current_user.actor.household_ids
+    ):
         abort(404)
     if request.method == "POST":
         outcome = request.form.get("outcome", "")

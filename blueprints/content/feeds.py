@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from feedgen.feed import FeedGenerator
-from flask import Response, g, render_template, request, url_for
+from flask import Response, g, render_template, request
 
+from web.urls import external_url, public_url
 from workflows import content_public
 from workflows.calendar import UTC
 from workflows.rich_text import clean_html
@@ -19,7 +20,7 @@ FEED_SIZE = 20
 def _feed() -> FeedGenerator:
     town = _town_filter()
     found, _ = content_public.news_page(1, town.id if town else None, now())
-    home = url_for("content.news", ville=town.slug if town else None, _external=True)
+    home = external_url("content.news", ville=town.slug if town else None)
     fg = FeedGenerator()
     fg.id(home)
     fg.title(f"Actualités – {town.name}" if town else "Actualités – Portail Famille")
@@ -29,7 +30,7 @@ def _feed() -> FeedGenerator:
     latest = None
     for entry in reversed(found[:FEED_SIZE]):  # feedgen puts each new entry first
         item = entry.item
-        link = entry_url(entry, _external=True)
+        link = public_url() + entry_url(entry)
         moment = (entry.shown_at or item.updated_at).replace(tzinfo=UTC)
         updated = item.updated_at.replace(tzinfo=UTC)
         fe = fg.add_entry()

@@ -189,7 +189,9 @@ def test_stale_payments_are_abandoned_by_the_system(app):
     assert Invoice.get_by_id(inv.id).pending_payment_id is None
 
 
-def test_simulator_refuses_unknown_transactions(app, client):
+def test_simulator_refuses_unknown_transactions(auth, client):
+    _, h, _ = issued_invoice()
+    auth.parent(h, client=client)
     assert client.get("/paiement/simulateur?transaction_id=nope&amount=1").status_code == 404
 
 
@@ -232,3 +234,34 @@ def test_payment_options_that_are_not_json_stop_the_start(monkeypatch):
     monkeypatch.setenv("PAYMENT_OPTIONS_VILLE_A", "{numcli: 1}")
     with pytest.raises(RuntimeError, match="PAYMENT_OPTIONS_VILLE_A"):
         get_config("testing")
+
+
+def test_only_the_owner_answers_the_simulator_and_production_has_none(auth, app, monkeypatch):
+    town, h, inv = issued_invoice()
+    payment, _ = _start(h, [inv])
+    txid = payment.transaction_id
+    address = f"/paiement/simulateur?transaction_id={txid}&amount=6.00"
+    # nobody logged in: the login page, not the bank
+    anonymous = app.test_client()
+    assert anonymous.get(address).status_code == 302
+    # another household of the same town cannot accept (or block) this payment
+    stranger = f.household(town, name="Durand")
+    other = auth.parent(stranger, client=app.test_client())
+    token = csrf(other, "/factures")
+    assert other.get(address).status_code == 404
+    posted = other.post(
+        "/paiement/simulateur",
+        data={"csrf_token": token, "transaction_id": txid, "amount": "6.00", "outcome": "refused"},
+    )
+    assert posted.status_code == 404
+    from models.billing import DummyBankTransaction
+
+    assert DummyBankTransaction.select().count() == 0  # the owner's answer is still to come
+    owner = auth.parent(h, client=app.test_client())
+    assert owner.get(address).status_code == 200
+    # in production the simulator does not exist
+    monkeypatch.setenv("PUBLIC_URL", "https://famille.example.fr")
+    from app import create_app
+
+    prod = create_app("production")
+    assert prod.config["PAYMENT_SIMULATOR"] is False
