@@ -332,14 +332,15 @@ def signup(email: str, password: str, profile: dict) -> tuple[Account | None, bo
     changes: the caller answers the same either way (no account enumeration)."""
     email = normalise_email(email)
     check_password(password, email)
+    # Hashed before looking the e-mail up: a known e-mail must take as long as a new one,
+    # or the answer's timing tells who has an account.
+    password_hash = hash_password(password)
     existing = Account.get_or_none(Account.email == email)
     if existing is not None:
         return existing, False
     fields = {k: str(profile.get(k) or "").strip()[:200] for k in PROFILE_FIELDS}
     with transaction():
-        account = Account.create(
-            email=email, password_hash=hash_password(password), is_active=False
-        )
+        account = Account.create(email=email, password_hash=password_hash, is_active=False)
         AccountProfile.create(account=account, **fields)
     return account, True
 

@@ -124,3 +124,20 @@ def test_confirmation_link_works_once(app, queue):
     url = path_of(link_in(mails_to(app, "anne@exemple.fr")[-1], "/inscription/confirmer/"))
     post_form(app.test_client(), url, {})
     assert app.test_client().get(url).status_code == 410
+
+
+def test_signup_does_the_same_work_for_a_known_and_an_unknown_email(app, family, monkeypatch):
+    """Timing tells nothing: the password is hashed (the slow step) in both cases, and both
+    answers are the same page."""
+    from workflows import accounts
+
+    hashed = []
+    real = accounts.hash_password
+    monkeypatch.setattr(accounts, "hash_password", lambda p: hashed.append(p) or real(p))
+    known = _signup(app, family._email)
+    unknown = _signup(app, "personne-encore@example.fr")
+    assert len(hashed) == 2
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(as_text=True) == unknown.get_data(as_text=True).replace(
+        "personne-encore@example.fr", family._email
+    )
