@@ -172,3 +172,28 @@ def test_forms_need_their_csrf_token(app, family, parent_client):
     assert parent_client.post("/deconnexion-partout").status_code == 400
     assert parent_client.post("/ma-famille/foyer", data={"h-address": "x"}).status_code == 400
     assert app.config["WTF_CSRF_ENABLED"] is True
+
+
+def test_parents_pages_run_no_inline_script(client):
+    """Only the portal's own script files run on the parents' and public pages: the policy
+    allows no inline script, and no page relies on one."""
+    r = client.get("/connexion")
+    policy = r.headers["Content-Security-Policy"]
+    scripts = [d for d in policy.split(";") if d.strip().startswith("script-src")]
+    assert scripts == [" script-src 'self'"]
+    assert "unsafe-inline" not in scripts[0]
+
+
+def test_no_template_of_ours_has_an_inline_script_or_handler():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    found = []
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=\"", text):
+            found.append(str(path.relative_to(root)))
+        if 'http-equiv="refresh"' in text:
+            found.append(f"{path.relative_to(root)} (meta refresh)")
+    assert found == []
