@@ -7,7 +7,7 @@ from flask import Flask
 from blueprints import account, admin, api, auth, billing, content, portal
 from config import get_config
 from jobs import cli
-from web import database, extensions, gate, proxies
+from web import database, errors, extensions, gate, inputs, proxies
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -19,6 +19,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     database.init_app(app)
     extensions.init_app(app)
+    errors.init_app(app)  # French pages, JSON under /api, never a stack trace
+    inputs.init_app(app)  # ids within a BIGINT, bodies within MAX_CONTENT_LENGTH
     auth.init_app(app)
     portal.init_app(app)
     api.init_app(app)

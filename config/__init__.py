@@ -81,6 +81,9 @@ class Config:
     SESSION_COOKIE_SECURE = False
     API_TOKEN_MAX_AGE = 12 * 3600
     JSON_SORT_KEYS = False
+    # The largest request body (413 beyond); the admin's uploads have their own limits
+    # (CONTENT_MAX_PDF, CONTENT_MAX_IMAGE), read per request by web/errors.py.
+    MAX_CONTENT_LENGTH = 1024 * 1024
 
     def __init__(self) -> None:
         env = os.environ.get

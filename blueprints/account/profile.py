@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from web import inputs
 from workflows import accounts, households, privacy, sessions
 from workflows.calendar import PARIS, from_utc_naive
 
@@ -118,10 +119,7 @@ def history():
     view = request.args.get("vue", "mois")
     if view not in ("semaine", "mois"):
         view = "mois"
-    try:
-        anchor = dt.date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        anchor = dt.datetime.now(PARIS).date()
+    anchor = inputs.day(request.args.get("date")) or dt.datetime.now(PARIS).date()
     start, end, prev, nxt = _period(view, anchor)
     rows = [
         {"at": from_utc_naive(c.at).astimezone(PARIS), "device": c.device, "ip": c.ip}

@@ -20,6 +20,7 @@ from jobs.queue import enqueue
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
+from web import inputs
 from workflows import accounts, enrolment_rules, enrolments, households, privacy, words
 from workflows.engine import WorkflowError
 
@@ -99,7 +100,7 @@ class InvitationView(StaffOnly, BaseView):
 
     @expose("/inviter", methods=("POST",))
     def invite(self):
-        ids = [int(i) for i in request.form.getlist("household") if i.isdigit()]
+        ids = inputs.ids(request.form.getlist("household"))
         guardian_ids = [
             g.id
             for g in Guardian.select()
@@ -197,7 +198,7 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
     def decide(self):
         decision = request.form.get("decision", "")
         reason = (request.form.get("reason") or "").strip()[:500]
-        ids = [int(i) for i in request.form.getlist("enrolment") if i.isdigit()]
+        ids = inputs.ids(request.form.getlist("enrolment"))
         mine = {
             e.id for e in enrolments.worklist(town_id()).where(enrolments.Enrolment.id.in_(ids))
         }

@@ -20,6 +20,7 @@ from models.billing import (
     Invoice,
     InvoicingRun,
 )
+from web import inputs
 from workflows import billing, documents, invoicing, pricing, words
 from workflows.engine import WorkflowError
 
@@ -169,7 +170,7 @@ class BillingOfficeView(StaffOnly, BaseView):
         if _submitted(form):
             try:
                 cents = pricing.euros_to_cents(form.amount.data)
-                invoice_ids = [int(x) for x in request.form.getlist("invoice")]
+                invoice_ids = inputs.ids(request.form.getlist("invoice"))
                 billing.record_offline_payment(
                     current_user.actor,
                     form.household.data,

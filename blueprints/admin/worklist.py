@@ -13,6 +13,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import Child, Household, RequestLine, Site, Unit
+from web import inputs
 from workflows import decisions, messages
 from workflows.engine import WorkflowError
 
@@ -140,7 +141,7 @@ class WorklistView(StaffOnly, BaseView):
     def decide(self):
         """The batch action. CSRFProtect has checked the token before we get here."""
         f = self._filters(request.form)
-        ids = [int(i) for i in request.form.getlist("line") if i.isdigit()]
+        ids = inputs.ids(request.form.getlist("line"))
         decision = request.form.get("decision")
         reason = (request.form.get("reason") or "").strip()
         code = decisions.may_decide(current_user.actor, decision or "", reason)

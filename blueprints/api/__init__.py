@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
+from web import inputs
 from web.extensions import csrf
 from workflows import bookings, idempotency, sent_requests
 from workflows import planning as plan
@@ -77,14 +78,15 @@ def _json_body() -> dict:
 
 
 def _date(value, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ApiError(400, "bad_request", f"{name} must be a date YYYY-MM-DD.") from None
+    day = inputs.day(value)
+    if day is None:
+        raise ApiError(400, "bad_request", f"{name} must be a date YYYY-MM-DD.")
+    return day
 
 
 def _own_child(child_id) -> Child:
-    child = Child.get_or_none(Child.id == child_id) if isinstance(child_id, int) else None
+    child_id = inputs.an_id(child_id) if isinstance(child_id, int) else None  # JSON: a number
+    child = Child.get_or_none(Child.id == child_id) if child_id else None
     if child is None or child.household_id != g.household.id:
         raise ApiError(404, "not_found", "No such child in your household.")
     return child
@@ -211,13 +213,15 @@ def _request_lines(child: Child, raw_lines) -> list[tuple[int, dt.date, str]]:
         if not isinstance(raw, dict):
             raise ApiError(400, "bad_request", f"lines[{i}] must be an object.")
         unit = raw.get("unit")
+        if not isinstance(unit, (int, str)) or isinstance(unit, bool):
+            raise ApiError(400, "bad_request", f"lines[{i}].unit must be a unit's code or id.")
         unit_id = unit if isinstance(unit, int) and unit in units else by_code.get(unit)
         if unit_id is None:
             raise ApiError(
                 422, "unknown_unit", f"lines[{i}]: unknown unit {unit!r} for this child."
             )
         action = raw.get("action", "book")
-        if action not in bookings.ACTIONS:
+        if not isinstance(action, str) or action not in bookings.ACTIONS:
             raise ApiError(400, "bad_request", f"lines[{i}]: action must be book or cancel.")
         lines.append((unit_id, _date(raw.get("date"), f"lines[{i}].date"), action))
     return lines

@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from models import Site, Town
+from web import inputs
 from web.urls import external_url
 from workflows import content_public, menus
 from workflows.calendar import PARIS
@@ -53,10 +54,10 @@ def _date(name: str, default: dt.date) -> dt.date:
     raw = request.args.get(name)
     if not raw:
         return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(400, "bad_request", f"{name} must be a date YYYY-MM-DD.") from None
+    value = inputs.day(raw)
+    if value is None:
+        raise BadRequest(400, "bad_request", f"{name} must be a date YYYY-MM-DD.")
+    return value
 
 
 def _public(response):

@@ -37,6 +37,7 @@ from models.billing import (
     Payment,
     PaymentInvoice,
 )
+from web import inputs
 from web.extensions import csrf
 from web.urls import external_url
 from workflows import billing, documents, payments, pricing, words
@@ -146,7 +147,7 @@ def credit_note_pdf(note_id: int):
 # -- paying online -----------------------------------------------------------------------------
 def _chosen_invoices() -> list[Invoice]:
     try:
-        ids = sorted({int(x) for x in request.form.getlist("invoice")})
+        ids = sorted(set(inputs.ids(request.form.getlist("invoice"))))
     except ValueError:
         abort(400)
     chosen = [billing.invoice_for_parent(current_user.actor, i) for i in ids]

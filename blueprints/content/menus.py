@@ -7,6 +7,7 @@ import datetime as dt
 from flask import abort, g, render_template, request
 
 from models import Site, Town
+from web import inputs
 from workflows import content_public, menus
 from workflows.calendar import PARIS
 
@@ -19,10 +20,10 @@ def _week() -> dt.date:
     raw = request.args.get("semaine")
     if not raw:
         return menus.shown_week(dt.datetime.now(PARIS).date())
-    try:
-        return menus.monday(dt.date.fromisoformat(raw))
-    except ValueError:
+    day = inputs.day(raw)
+    if day is None:
         abort(404)
+    return menus.monday(day)
 
 
 @bp.route("/menus")

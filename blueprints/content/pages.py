@@ -6,6 +6,7 @@ from flask import abort, current_app, g, make_response, render_template, request
 from flask_login import current_user
 
 from models import Town
+from web import errors
 from workflows import content_public, menus
 
 from .blueprint import bp
@@ -125,4 +126,4 @@ def _file(found):
 def _not_found(e):
     """The same French page whether the address is wrong or the item not published."""
     message = "Cette page n'existe pas ou n'est pas publiée."
-    return render_template("portal/error.html", message=message, status=404), 404
+    return errors.page(404, message)

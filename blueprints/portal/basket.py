@@ -9,6 +9,7 @@ from collections import OrderedDict
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from web import inputs
 from workflows import basket as baskets
 from workflows import bookings, idempotency
 from workflows.calendar import format_deadline_fr
@@ -75,7 +76,7 @@ def basket():
 @bp.route("/panier/retirer", methods=["POST"])
 @parent_required
 def basket_remove():
-    ids = [int(v) for v in request.form.getlist("line") if v.isdigit()]
+    ids = inputs.ids(request.form.getlist("line"))
     if not ids:
         flash("Cochez les lignes à retirer du panier.", "error")
         return redirect(url_for("portal.basket"))

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, g, jsonify, redirect, render_templa
 from flask_login import current_user
 
 from models import Child
+from web import inputs
 from workflows import basket as baskets
 from workflows import planning as plan
 from workflows.engine import Forbidden, WorkflowError
@@ -281,7 +282,7 @@ def weekly(child_id: int):
     if not ticks:
         flash("Semaine type : cochez au moins un jour de la semaine.", "error")
         return redirect(back)
-    also = [int(v) for v in request.form.getlist("also") if v.isdigit()]
+    also = inputs.ids(request.form.getlist("also"))
     try:
         lines = weekly_template(child.id, form.start.data, form.end.data, ticks, form.action.data)
         if not lines:

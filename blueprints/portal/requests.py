@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from web import inputs
 from workflows import sent_requests
 
 from ..auth import parent_required
@@ -55,7 +56,7 @@ def request_withdraw(request_id: int):
     req = sent_requests.request_detail(request_id)
     if req is None or req.household_id != household_id():
         abort(404)
-    ids = [int(x) for x in request.form.getlist("line") if x.isdigit()]
+    ids = inputs.ids(request.form.getlist("line"))
     if not ids:
         flash("Cochez les jours à retirer.", "error")
         return redirect(url_for("portal.request_detail", request_id=request_id))

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from models import Child
+from web import inputs
 from workflows.planning import MAX_DAYS, Cell, planning
 from workflows.rules import unit_infos
 
@@ -24,12 +25,10 @@ class BadInput(ValueError):
 
 # -- periods -------------------------------------------------------------------------------
 def parse_date(value: str | None, name: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        raise BadInput(
-            f"La {name} « {value or ''} » n'est pas valide (attendu AAAA-MM-JJ)."
-        ) from None
+    day = inputs.day(value or "")
+    if day is None:
+        raise BadInput(f"La {name} « {value or ''} » n'est pas valide (attendu AAAA-MM-JJ).")
+    return day
 
 
 def month_period(day: dt.date) -> tuple[dt.date, dt.date]:

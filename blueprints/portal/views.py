@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, jsonify, render_template, request
+from flask import g, render_template
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, abort
 
 from models import Child, Request
+from web import errors
 from workflows import basket as baskets
 from workflows import dashboard, words
 from workflows.calendar import PARIS, from_utc_naive
@@ -62,14 +62,6 @@ def basket_count() -> int:
     return g.basket_count
 
 
-def wants_json() -> bool:
-    return (
-        request.path.endswith(".json")
-        or request.is_json
-        or (request.accept_mimetypes.best == "application/json")
-    )
-
-
 def request_status(req: Request) -> tuple[str, str, str]:
     if req.state == "sent":
         return REQUEST_STATUS["sent"]
@@ -105,29 +97,10 @@ def _portal_context() -> dict:
     return {}
 
 
-# -- errors: French words, never a stack trace -----------------------------------------------
-ERROR_WORDS = {
-    400: "La demande n'a pas pu être comprise.",
-    403: "Cette page est réservée aux familles.",
-    404: "Cette page n'existe pas ou ne vous est pas accessible.",
-    405: "Cette action n'est pas possible ici.",
-}
-
-
-@bp.errorhandler(CSRFError)
-def _csrf_error(e):
-    message = "La page a expiré : rechargez-la puis recommencez."
-    if wants_json():
-        return jsonify({"ok": False, "message": message}), 400
-    return render_template("portal/error.html", message=message, status=400), 400
-
-
+# -- errors: the app's French pages (web/errors.py), a family's own word for 403 --------------
 @bp.errorhandler(HTTPException)
 def _http_error(e: HTTPException):
-    message = ERROR_WORDS.get(e.code, "Une erreur est survenue.")
-    if wants_json():
-        return jsonify({"ok": False, "message": message}), e.code
-    return render_template("portal/error.html", message=message, status=e.code), e.code
+    return errors.page(e.code, "Cette page est réservée aux familles." if e.code == 403 else None)
 
 
 # -- home ----------------------------------------------------------------------------------
