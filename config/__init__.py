@@ -96,6 +96,8 @@ class Config:
         self.QUEUE_NAME = env("QUEUE_NAME", "portail")
         self.VALIDATE_EVERY = int(env("VALIDATE_EVERY", "60"))
         self.VALIDATOR_BATCH = int(env("VALIDATOR_BATCH", "5000"))
+        # Seconds between two runs of the timer's mail jobs (what waits in the outbox is sent).
+        self.MAIL_EVERY = int(env("MAIL_EVERY", "60"))
         # Lines still pending after this many seconds reach the approvers' worklist too.
         self.STALE_AFTER = int(env("STALE_AFTER", "1800"))
         # Planning pages poll the states of pending cells this often (milliseconds).

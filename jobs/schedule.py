@@ -16,8 +16,6 @@ from .payments import abandon_stale_payments
 from .queue import redis_from_url, setting
 from .validator import validate_pending
 
-MAIL_EVERY = 60
-
 
 def build_scheduler(config=None) -> CronScheduler:
     config = config or get_config()
@@ -28,8 +26,8 @@ def build_scheduler(config=None) -> CronScheduler:
     for func, every, timeout in (
         (validate_pending, setting(config, "VALIDATE_EVERY"), 3600),
         # Requests decided and e-mails written while no job could be queued.
-        (notify_decided_requests, MAIL_EVERY, 600),
-        (deliver_outgoing, MAIL_EVERY, 1800),
+        (notify_decided_requests, setting(config, "MAIL_EVERY"), 600),
+        (deliver_outgoing, setting(config, "MAIL_EVERY"), 1800),
         # Online payments with no result from the provider after a while are asked once
         # more, then abandoned, which frees their invoices.
         (abandon_stale_payments, 600, 600),

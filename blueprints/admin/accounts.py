@@ -15,13 +15,19 @@ from peewee import JOIN
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from jobs.accounts import send_enrolment_decision, send_invitation
-from jobs.queue import enqueue
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
 from models.families import Account
 from web import inputs
-from workflows import accounts, enrolment_rules, enrolments, households, privacy, words
+from workflows import (
+    account_mails,
+    accounts,
+    enrolment_rules,
+    enrolments,
+    households,
+    privacy,
+    words,
+)
 from workflows.engine import WorkflowError
 
 from ..auth import public_url
@@ -37,8 +43,8 @@ DECISIONS_FR = {
 }
 
 
-def _enqueue_invitations(guardian_ids: list[int]) -> int:
-    """Give each guardian a login and queue its e-mail (after each commit)."""
+def _invite(guardian_ids: list[int]) -> int:
+    """Give each guardian a login and write its e-mail to the outbox."""
     sent = 0
     for guardian in Guardian.select().where(Guardian.id.in_(guardian_ids)):
         try:
@@ -46,7 +52,7 @@ def _enqueue_invitations(guardian_ids: list[int]) -> int:
         except accounts.AccountError as exc:
             flash(str(exc), "error")
             continue
-        enqueue(current_app.config, send_invitation, guardian.id, public_url())
+        account_mails.invitation(guardian.id, public_url(), current_app.config["SECRET_KEY"])
         sent += 1
     return sent
 
@@ -107,7 +113,7 @@ class InvitationView(StaffOnly, BaseView):
             .join(Household)
             .where(Household.town == town_id(), Household.id.in_(ids), Guardian.is_reference)
         ]
-        sent = _enqueue_invitations(guardian_ids)
+        sent = _invite(guardian_ids)
         flash(f"{sent} invitation(s) envoyée(s).", "success")
         return redirect(url_for(".index"))
 
@@ -141,7 +147,7 @@ class InvitationView(StaffOnly, BaseView):
             if any(cell.strip() for cell in line)
         ]
         guardian_ids, errors = households.import_households(town_id(), rows)
-        sent = _enqueue_invitations(guardian_ids)
+        sent = _invite(guardian_ids)
         flash(f"{sent} invitation(s) envoyée(s) sur {len(rows)} ligne(s).", "success")
         for e in errors[:50]:
             flash(e, "error")
@@ -213,7 +219,7 @@ class EnrolmentRequestsView(StaffOnly, BaseView):
                 problems.append(f"Demande n° {enrolment_id} : {enrolments.refusal_fr(exc)}")
                 continue
             done += 1
-            enqueue(current_app.config, send_enrolment_decision, enrolment_id)
+            account_mails.enrolment_decision(enrolment_id)
         if done:
             flash(f"{done} demande(s) {DECISIONS_FR.get(decision, 'traitée(s)')}.", "success")
         for p in problems:

@@ -1,6 +1,6 @@
 """What gets a parent in: the invitation link, self sign-up with its e-mail confirmation,
 and the lost password. Every page answers the same whether the address is known or not;
-the e-mails are jobs, enqueued once the transaction has committed."""
+the e-mails are written to the outbox in the request (workflows.account_mails)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from jobs.accounts import send_confirmation, send_reset_link, send_signup_existing
-from jobs.queue import enqueue
 from web.urls import public_url
-from workflows import accounts, sessions
+from workflows import account_mails, accounts, sessions
 from workflows.accounts import EMAIL_RE
 
 from .limits import account_key, limiter, setting
@@ -29,11 +27,6 @@ SAME_ANSWER_SIGNUP = (
     "qu'il contient pour activer votre compte."
 )
 BAD_LINK = "Ce lien n'est plus valable : il a déjà servi ou a expiré."
-
-
-def after_commit_mail(func, *args) -> None:
-    """Enqueue a mail job; call it once the transaction has committed."""
-    enqueue(current_app.config, func, *args)
 
 
 # -- forms ----------------------------------------------------------------------------------
@@ -121,9 +114,9 @@ class SignupForm(FlaskForm):
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        # Known or not, the same job is queued and the same page answers: the job alone
-        # looks the address up (no enumeration, by words or by time).
-        after_commit_mail(send_reset_link, accounts.normalise_email(form.email.data), public_url())
+        # Known or not, an e-mail is written and the same page answers (no enumeration, by
+        # words or by time); the outbox keeps it through a Redis outage.
+        account_mails.reset_link(form.email.data, public_url(), current_app.config["SECRET_KEY"])
         return render_template(
             "auth/message.html", title="Mot de passe oublié", message=SAME_ANSWER_RESET
         )
@@ -192,9 +185,10 @@ def signup():
             form.password.errors = [str(exc)]
         else:
             if created:
-                after_commit_mail(send_confirmation, account.id, public_url())
+                secret = current_app.config["SECRET_KEY"]
+                account_mails.confirmation(account.id, public_url(), secret)
             else:
-                after_commit_mail(send_signup_existing, account.id, public_url())
+                account_mails.signup_existing(account.id, public_url())
             return render_template(
                 "auth/message.html", title="Créer mon compte", message=SAME_ANSWER_SIGNUP
             )

@@ -33,11 +33,11 @@ def _household_without_login(town, email, children=()):
 def test_invitation_link_password_login(app, live_server, browser):  # noqa: F811
     town = f.town("villea")
     h = _household_without_login(town, "invitee@exemple.fr")
-    from jobs.accounts import send_invitation
-    from jobs.queue import enqueue
+    from workflows.account_mails import invitation
 
-    households.invite_guardian(Guardian.get(Guardian.household == h.id))
-    enqueue(app.config, send_invitation, Guardian.get(Guardian.household == h.id).id, live_server)
+    guardian = Guardian.get(Guardian.household == h.id)
+    households.invite_guardian(guardian)
+    invitation(guardian.id, live_server, app.config["SECRET_KEY"])
     run_worker()
     link = link_in(mails_to(app, "invitee@exemple.fr")[0], "/invitation/")
     page = browser.new_page()

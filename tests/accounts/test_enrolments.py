@@ -148,11 +148,11 @@ def test_certificate_pdf(parent_client, family):
 
 
 def test_decision_email(app, town, family, offer, queue):
-    from jobs.accounts import send_enrolment_decision
+    from workflows.account_mails import enrolment_decision
 
     e = _request(town, family)
     enrolments.decide(actor_for(f.staff(town, "approver")), e.id, "refuse", "Complet")
-    send_enrolment_decision(e.id)
+    enrolment_decision(e.id)
     [mail] = mails_to(app, family._email)
     assert "refusée" in mail["Subject"]
     assert "Motif : Complet" in mail.get_body(preferencelist=("plain",)).get_content()
