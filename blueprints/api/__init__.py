@@ -180,7 +180,18 @@ def create_request():
 
     def send() -> tuple[int, str]:
         (number,) = _submit(child, lines)
-        return 201, current_app.json.dumps(_request_json(Request.get_by_id(number)))
+        body = _request_json(Request.get_by_id(number))
+        if body["lines"] and all(line["state"] == "refused" for line in body["lines"]):
+            # Decided at once and nothing accepted (an instant unit that is full, a cell
+            # taken by a send of the same moment): not a success, whatever was written.
+            body = {
+                "error": "conflict",
+                "message": "Every line was refused; nothing is booked.",
+                "number": number,
+                "lines": body["lines"],
+            }
+            return 409, current_app.json.dumps(body)
+        return 201, current_app.json.dumps(body)
 
     if key is None:
         status, body, replayed = *send(), False

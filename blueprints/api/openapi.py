@@ -22,7 +22,8 @@ def _errors(*codes: int) -> dict:
         401: "Missing or bad token",
         403: "Not allowed",
         404: "Not found or not yours",
-        409: "Conflict with the current state",
+        409: "Conflict with the current state (a send: cells taken, or every line refused at "
+        "once; `lines` says why, `number` is the refused request when one was written)",
         422: "Refused by the rules",
         429: "Too many failed logins; try again later",
         503: "The portal is busy: retry after the Retry-After header's seconds",

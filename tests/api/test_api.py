@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from models import Account, Booking, Request, RequestLine
+from models import Account, Booking, Request, RequestLine, Unit
 from workflows.calendar import PARIS, Deadline
 
 from .. import factories as f
@@ -371,3 +371,22 @@ def test_openapi_document_is_valid_and_lists_every_path(app, client):
     assert {"400", "404", "409", "422"} <= set(
         spec["paths"]["/api/v1/requests"]["post"]["responses"]
     )
+
+
+def test_a_send_where_every_line_is_refused_is_409_with_the_reasons(api, town):
+    """A unit decided at sending (instant) that is full: nothing is booked, so the answer is
+    not a 201 with a refused summary but a 409 listing each line's reason."""
+    h = f.household(town)
+    child = h.children[0]
+    unit = f.unit(town, "GARDERIE MATIN")
+    Unit.update(approval_mode="instant", capacity=0).where(Unit.id == unit.id).execute()
+    token = api.token(h)
+    day = f.open_days(n=1)[0].isoformat()
+    r = api.send(token, child, [{"date": day, "unit": "GARDERIE MATIN"}])
+    body = _error(r, 409, "conflict")
+    [line] = body["lines"]
+    assert line["state"] == "refused" and line["reason_code"] == "full"
+    assert "Plus de place" in line["reason"]
+    # the request exists, refused, and reads the same later
+    again = api.get(f"/api/v1/requests/{body['number']}", token)
+    assert again.status_code == 200 and again.get_json()["lines"][0]["state"] == "refused"
