@@ -35,16 +35,24 @@ def reset_link(email: str, base_url: str, secret: str) -> bool:
                 link=_link(base_url, "/inscription"),
             )
         return False
-    with transaction():
-        token = accounts.issue_token(account, "reset", secret)
-        outbox.write(
-            account.email,
-            "Portail Famille – choisir un nouveau mot de passe",
-            "password_reset",
-            link=_link(base_url, f"/mot-de-passe/{token}"),
-            hours=1,
-        )
+    _link_mail(
+        account,
+        ("reset", secret, base_url, "/mot-de-passe/"),
+        "Portail Famille – choisir un nouveau mot de passe",
+        "password_reset",
+        hours=1,
+    )
     return True
+
+
+def _link_mail(account: Account, link: tuple, subject: str, template: str, **values) -> None:
+    """An e-mail carrying a one-time link: `link` is (purpose, secret, base URL, path)."""
+    purpose, secret, base_url, path = link
+    with transaction():
+        token = accounts.issue_token(account, purpose, secret)
+        outbox.write(
+            account.email, subject, template, link=_link(base_url, f"{path}{token}"), **values
+        )
 
 
 def invitation(guardian_id: int, base_url: str, secret: str) -> bool:
@@ -74,15 +82,13 @@ def confirmation(account_id: int, base_url: str, secret: str) -> bool:
     account = Account.get_or_none(Account.id == account_id)
     if account is None:
         return False
-    with transaction():
-        token = accounts.issue_token(account, "confirm", secret)
-        outbox.write(
-            account.email,
-            "Portail Famille – confirmez votre adresse e-mail",
-            "signup_confirm",
-            link=_link(base_url, f"/inscription/confirmer/{token}"),
-            days=7,
-        )
+    _link_mail(
+        account,
+        ("confirm", secret, base_url, "/inscription/confirmer/"),
+        "Portail Famille – confirmez votre adresse e-mail",
+        "signup_confirm",
+        days=7,
+    )
     return True
 
 
