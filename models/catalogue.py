@@ -57,9 +57,6 @@ class Unit(BaseModel):
     capacity = IntegerField(null=True)  # None: no limit
     waiting_list = BooleanField(default=False)
     position = IntegerField(default=0)
-    # Units of the same group are exclusive of each other on a day for a child: REPAS and
-    # PAI (the meal brought from home) are both "repas", a child has one or the other.
-    exclusive_group = CharField(default="")
 
     def __str__(self) -> str:
         return f"{self.label} – {self.site.name}"

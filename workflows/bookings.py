@@ -129,7 +129,6 @@ def check_lines(
     )
     states = _cell_states(lines)
     towns = _towns_of(actor) if role == "parent" and child_towns is None else set()
-    ctx.load_holders({(c, d) for c, _, d, _ in lines})
     problems = []
     for child_id, unit_id, day, action in lines:
         item = LineItem(None, None, child_id, unit_id, day, action, None)
@@ -149,8 +148,6 @@ def check_lines(
                 code = "already_booked"
             elif action == "cancel" and state != "booked":
                 code = "not_booked"
-        if not code and action == "book" and unit is not None:
-            ctx.hold(child_id, unit, day, "requested")  # the next line of this send sees it
         if code:
             params = ctx.reason_params(item, code)
             problems.append(

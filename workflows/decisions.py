@@ -104,7 +104,6 @@ def decide(
     now = now_or(now)
     at = to_utc_naive(now)
     ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
-    ctx.load_holders({(i.child_id, i.date) for i in items if i.action == "book"})
     done: dict[str, int] = defaultdict(int)
     accept = REQUEST_LINE.transition("accept")
     for action in ("book", "cancel"):

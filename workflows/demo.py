@@ -119,7 +119,6 @@ def create_town(name="Ville de Démo", slug="demo", zone="A", today=None) -> Tow
                 weekdays="1245",
                 approval_mode="timer",
                 position=pos,
-                exclusive_group="repas",  # a child eats the canteen's meal or its own
             )
         for code, label in (
             ("GARDERIE MATIN", "Garderie du matin"),

@@ -19,10 +19,6 @@ REASONS: dict[str, tuple[str, str]] = {
         "Plus de place disponible ce jour-là.",
         "No place left on that day.",
     ),
-    "exclusive": (
-        "{child} a déjà « {other} » ce jour-là : c'est l'un ou l'autre.",
-        "The child already has {other} on that day (the two exclude each other).",
-    ),
     "already_booked": (
         "Ce jour est déjà réservé ou une demande est déjà en cours.",
         "This day is already booked or a request is already pending for it.",
@@ -69,4 +65,4 @@ def reason_en(code: str, **params) -> str:
 
 
 def _defaults(params: dict) -> dict:
-    return {"deadline": "", "deadline_iso": "", "comment": "", "child": "", "other": "", **params}
+    return {"deadline": "", "deadline_iso": "", "comment": "", **params}

@@ -226,13 +226,6 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
     }
     units = list(ctx.units.values())  # in position order (see `enrolled`)
     cells = []
-    ctx.note_holders(child_id, start, end, ((u, d, s) for (u, d), (s, *_) in bookings.items()))
-    # A unit of an exclusive group chosen in the basket greys the others of its day.
-    chosen = {
-        (d, ctx.units[u].group): u
-        for (u, d), action in basket.items()
-        if action == "book" and u in ctx.units and ctx.units[u].group
-    }
     for day in days_between(start, end):
         for unit in units:
             why = ctx.open_code(child_id, unit, day)
@@ -245,13 +238,6 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                 continue
             deadline = until(unit, action_for(state), day, now).at
             allowed = () if why else parent_may(ctx, child_id, unit, day, state)
-            if state == "free" and unit.group and not code:
-                other = ctx.excluded_by(child_id, unit, day)
-                if other is None and chosen.get((day, unit.group), unit.id) != unit.id:
-                    other = ctx.units[chosen[(day, unit.group)]].label
-                if other is not None:
-                    allowed = tuple(t for t in allowed if t != "request")
-                    reason = f"Déjà « {other} » ce jour-là : c'est l'un ou l'autre."
             cell_state = "refused" if state == "free" and code else state
             cells.append(
                 Cell(

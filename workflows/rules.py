@@ -10,17 +10,7 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from models import (
-    Booking,
-    Child,
-    Closure,
-    Enrolment,
-    RequestLine,
-    Service,
-    Town,
-    Unit,
-    is_postgres,
-)
+from models import Booking, Closure, Enrolment, RequestLine, Service, Town, Unit, is_postgres
 
 from .calendar import (
     PARIS,
@@ -30,11 +20,6 @@ from .calendar import (
     format_deadline_en,
     format_deadline_fr,
 )
-
-# Booking states that hold a day for a unit of an exclusive group: asked for, on the waiting
-# list, or booked; the validator refuses a line only for one accepted already.
-HOLDING = ("requested", "queued", "booked", "cancel_requested")
-ACCEPTED = ("booked", "cancel_requested")
 
 
 @dataclass(frozen=True)
@@ -54,7 +39,6 @@ class UnitInfo:
     town_id: int
     zone: str
     position: int
-    group: str = ""  # Unit.exclusive_group: units of one group exclude each other on a day
 
     def closed_reason(self, day: dt.date) -> tuple[str, str] | None:
         """Why the unit does not run on `day` by the town's calendar (calendar.closed_reason)."""
@@ -124,7 +108,6 @@ UNIT_FIELDS = (
     Unit.site,
     Unit.service,
     Unit.position,
-    Unit.exclusive_group,
 )
 
 
@@ -132,7 +115,7 @@ def unit_info_of(values, town_id: int, zone: str) -> UnitInfo:
     """A unit as the rules see it, from the values of UNIT_FIELDS and its town."""
     (uid, code, label, weekdays, holiday_unit, approval_mode, book_count, book_unit) = values[:8]
     (book_cutoff, cancel_count, cancel_unit, cancel_cutoff, capacity, waiting_list) = values[8:14]
-    site_id, service_id, position, group = values[14:]
+    site_id, service_id, position = values[14:]
     return UnitInfo(
         id=uid,
         code=code,
@@ -149,7 +132,6 @@ def unit_info_of(values, town_id: int, zone: str) -> UnitInfo:
         town_id=town_id,
         zone=zone,
         position=position,
-        group=group or "",
     )
 
 
@@ -198,10 +180,6 @@ class RuleContext:
         # unit) pairs and deadlines again and again.
         self._open: dict[tuple[int, dt.date], bool] = {}
         self._spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
-        # (child, day, group) -> [(unit id, unit label, booking state)] of the child's
-        # bookings on units of an exclusive group, loaded for the days asked about.
-        self.holders: dict[tuple[int, dt.date, str], list[tuple[int, str, str]]] = {}
-        self._held_days: set[tuple[int, dt.date]] = set()
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -312,83 +290,8 @@ class RuleContext:
         for key in keys:
             self.places_left[key] = self.units[key[0]].capacity - counts.get(key, 0)
 
-    # -- units exclusive of each other on a day (REPAS or PAI) ------------------------------
-    def load_holders(self, pairs) -> None:
-        """Read, in one query per thousand children, the bookings on units of an exclusive
-        group for the (child, day) pairs not read yet."""
-        pairs = {p for p in pairs if p not in self._held_days}
-        if not pairs or not any(u.group for u in self.units.values()):
-            return
-        self._held_days |= pairs
-        by_child = defaultdict(set)
-        for child_id, day in pairs:
-            by_child[child_id].add(day)
-        children = sorted(by_child)
-        first = min(d for _, d in pairs)
-        last = max(d for _, d in pairs)
-        for i in range(0, len(children), 1000):
-            rows = (
-                Booking.select(
-                    Booking.child,
-                    Booking.date,
-                    Unit.exclusive_group,
-                    Unit.id,
-                    Unit.label,
-                    Booking.state,
-                )
-                .join(Unit)
-                .where(
-                    Booking.child.in_(children[i : i + 1000]),
-                    Booking.date.between(first, last),
-                    Unit.exclusive_group != "",
-                    Booking.state.in_(HOLDING),
-                )
-                .tuples()
-            )
-            for child_id, day, group, unit_id, label, state in rows:
-                if day in by_child[child_id]:
-                    self.holders.setdefault((child_id, day, group), []).append(
-                        (unit_id, label, state)
-                    )
-
-    def note_holders(self, child_id: int, start: dt.date, end: dt.date, rows) -> None:
-        """The same, from the child's bookings (unit, day, state) of start..end already read
-        (the planning reads them anyway): no query."""
-        for unit_id, day, state in rows:
-            unit = self.units.get(unit_id)
-            if unit is not None and unit.group and state in HOLDING:
-                self.holders.setdefault((child_id, day, unit.group), []).append(
-                    (unit_id, unit.label, state)
-                )
-        self._held_days |= {(child_id, d) for d in _days(start, end)}
-
-    def hold(self, child_id: int, unit: UnitInfo, day: dt.date, state: str) -> None:
-        """A line just let through holds the day for its unit (the next line of the same
-        send, or of the same batch of the validator, sees it)."""
-        if unit.group:
-            self.holders.setdefault((child_id, day, unit.group), []).append(
-                (unit.id, unit.label, state)
-            )
-
-    def excluded_by(
-        self, child_id: int, unit: UnitInfo | None, day: dt.date, states=HOLDING
-    ) -> str | None:
-        """The label of another unit of the same group the child has on `day` (a booking
-        in one of `states`), or None."""
-        if unit is None or not unit.group:
-            return None
-        self.load_holders([(child_id, day)])
-        for unit_id, label, state in self.holders.get((child_id, day, unit.group), ()):
-            if unit_id != unit.id and state in states:
-                return label
-        return None
-
     def reason_params(self, item: LineItem, code: str) -> dict:
         unit = self.units.get(item.unit_id)
-        if code == "exclusive" and unit is not None:
-            other = self.excluded_by(item.child_id, unit, item.date) or ""
-            child = Child.get_or_none(Child.id == item.child_id)
-            return {"child": child.first_name if child else "L'enfant", "other": other}
         if code != "late" or unit is None:
             return {}
         deadline = until(unit, item.action, item.date, self.now).at
@@ -396,10 +299,6 @@ class RuleContext:
             "deadline": format_deadline_fr(deadline),
             "deadline_iso": format_deadline_en(deadline),
         }
-
-
-def _days(start: dt.date, end: dt.date):
-    return (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
 
 
 def _sent_at(item: LineItem, ctx: RuleContext) -> dt.datetime:
@@ -420,8 +319,6 @@ def guard_request(item: LineItem, ctx: RuleContext) -> str | None:
         return code
     if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, ctx.now):
         return "late"
-    if ctx.excluded_by(item.child_id, unit, item.date):
-        return "exclusive"
     return None
 
 
@@ -432,11 +329,8 @@ def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
         return code
     if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, _sent_at(item, ctx)):
         return "late"
-    if ctx.excluded_by(item.child_id, unit, item.date, ACCEPTED):
-        return "exclusive"
     if not ctx.take_place(unit, item.date):
         return "full"
-    ctx.hold(item.child_id, unit, item.date, "booked")
     return None
 
 

@@ -71,11 +71,6 @@ class UnitView(TownModelView):
         "capacity": "Capacité (vide : illimitée)",
         "waiting_list": "Liste d'attente",
         "position": "Ordre d'affichage",
-        "exclusive_group": "Exclusive de (même groupe, un seul par jour)",
-    }
-    column_descriptions = {
-        "exclusive_group": "Les prestations d'un même groupe s'excluent un même jour pour un "
-        "enfant : par exemple « repas » pour Repas et PAI (panier repas).",
     }
     column_choices = {
         "approval_mode": APPROVAL_MODES,

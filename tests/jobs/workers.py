@@ -14,8 +14,7 @@ from workflows import bookings
 from .. import factories as f
 from ..conftest import ROOT, worker_command
 
-# REPAS or PAI: one meal a day (they exclude each other)
-SCHOOL_UNITS = ("REPAS", "GARDERIE MATIN", "GARDERIE 16H30-18H30")
+SCHOOL_UNITS = ("REPAS", "PAI", "GARDERIE MATIN", "GARDERIE 16H30-18H30")
 
 
 SWEEP = "jobs.validator.validate_pending"
