@@ -85,9 +85,28 @@ ALL_MODELS = [
 
 
 def create_schema() -> None:
-    """Create every table and index that is missing (safe to run again)."""
+    """Create every table and index that is missing, and add the columns a newer version
+    of a table has (safe to run again: `make run` on an instance made by an older version)."""
     with database.atomic():
         database.create_tables(ALL_MODELS, safe=True)
+        add_missing_columns()
+
+
+def add_missing_columns() -> None:
+    """Columns of the models that their table lacks, added with their default (a new
+    column is always nullable or has one)."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(database.obj)
+    ops = []
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        have = {c.name for c in database.get_columns(table)}
+        for field in model._meta.sorted_fields:
+            if field.column_name not in have:
+                ops.append(migrator.add_column(table, field.column_name, field))
+    if ops:
+        migrate(*ops)
 
 
 def drop_schema() -> None:
