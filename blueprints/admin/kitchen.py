@@ -19,6 +19,7 @@ from workflows import documents, kitchen
 from workflows.calendar import format_date_fr, now
 
 from .security import StaffOnly, town_id
+from .staff_tokens import StaffTokenView
 
 SCREEN_ROLES = {
     "kitchen": frozenset({"approver", "admin"}),  # Effectifs repas (day, week, PDF, CSV)
@@ -137,5 +138,14 @@ def register(admin, app) -> None:
             category="Réservations",
             endpoint="admin_kitchen",
             url="/admin/effectifs",
+        )
+    )
+    admin.add_view(
+        StaffTokenView(
+            name="Jetons d'API agents",
+            category="Réservations",
+            endpoint="admin_staff_tokens",
+            url="/admin/jetons-api",
+            required_roles=SCREEN_ROLES["staff_tokens"],
         )
     )
