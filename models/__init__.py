@@ -41,7 +41,7 @@ from .db import (
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 from .outbox import OutgoingMail
-from .staff import StaffApiToken
+from .staff import AttendanceMark, StaffApiToken, WalkInPrice
 
 ALL_MODELS = [
     Town,
@@ -83,6 +83,8 @@ ALL_MODELS = [
     Dish,
     ChildAllergen,
     StaffApiToken,
+    AttendanceMark,
+    WalkInPrice,
 ]
 
 

@@ -1,11 +1,13 @@
-"""What the staff's day adds: the API tokens of the town's software (the catering's)."""
+"""What the staff's day adds: the API tokens of the town's software (the catering's), the
+attendance marks and the walk-in prices."""
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
+from .catalogue import Unit
 from .db import BaseModel
-from .families import Account, Town, utcnow
+from .families import Account, Child, Town, utcnow
 
 STAFF_TOKEN_SCOPES = {"meal-counts": "Effectifs repas (lecture)"}
 
@@ -27,3 +29,38 @@ class StaffApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+ATTENDANCE_STATUSES = ("present", "absent", "justified")
+
+
+class AttendanceMark(BaseModel):
+    """What an animator ticked for a child, a unit and a day: present, absent, or absence
+    justified; `unplanned` for a child who came without a booking. One row per (child,
+    unit, date), whatever the tablets sent; `mark_id` is the id the browser gave the last
+    mark, so the same mark sent again changes nothing."""
+
+    town = ForeignKeyField(Town, on_delete="CASCADE")
+    child = ForeignKeyField(Child, on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, on_delete="CASCADE", index=False)
+    date = DateField()
+    status = CharField()
+    unplanned = BooleanField(default=False)
+    mark_id = CharField(max_length=64)
+    recorded_by = ForeignKeyField(Account, null=True, on_delete="SET NULL", index=False)
+    recorded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("child", "unit", "date"), True),
+            (("unit", "date"), False),
+            (("town", "date"), False),
+        )
+
+
+class WalkInPrice(BaseModel):
+    """The price of an unplanned presence on a unit (a child who came without a booking);
+    without one, the unit's usual price applies."""
+
+    unit = ForeignKeyField(Unit, unique=True, on_delete="CASCADE")
+    amount_cents = IntegerField()
