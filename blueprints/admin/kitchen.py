@@ -1,6 +1,7 @@
 """The kitchen's screen (« Effectifs repas »): a day's meals per site, unit and meal option
-with the children expected, or a site's week; printable, as PDF and as CSV. The staff API
-tokens the catering software uses are made here too (staff_tokens.py).
+with the children expected, or a site's week; printable, as PDF and as CSV. Registered
+here too: the staff API tokens (staff_tokens.py) and the animators' attendance
+(attendance.py).
 
 SCREEN_ROLES is the one place that says who may open each screen of this module (any of
 the roles; 'admin' implies the others)."""
@@ -18,12 +19,14 @@ from models import Site
 from workflows import documents, kitchen
 from workflows.calendar import format_date_fr, now
 
+from .attendance import AttendanceView
 from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
 
 SCREEN_ROLES = {
     "kitchen": frozenset({"approver", "admin"}),  # Effectifs repas (day, week, PDF, CSV)
     "staff_tokens": frozenset({"admin"}),  # Jetons d'API agents
+    "attendance": frozenset({"animator", "approver", "admin"}),  # Pointage (phones)
 }
 
 
@@ -147,5 +150,14 @@ def register(admin, app) -> None:
             endpoint="admin_staff_tokens",
             url="/admin/jetons-api",
             required_roles=SCREEN_ROLES["staff_tokens"],
+        )
+    )
+    admin.add_view(
+        AttendanceView(
+            name="Pointage",
+            category="Réservations",
+            endpoint="admin_attendance",
+            url="/admin/pointage",
+            required_roles=SCREEN_ROLES["attendance"],
         )
     )
