@@ -22,7 +22,7 @@ from models import (
     transaction,
 )
 
-from . import effects, messages
+from . import effects, family_notices, messages
 from .calendar import PARIS, to_utc_naive
 from .definitions import BOOKING, REQUEST, REQUEST_LINE
 from .engine import (
@@ -181,8 +181,9 @@ def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
 
 
 def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
-    """Admit waiting bookings of (unit, date) cells, first waiting first, while places last."""
-    admitted = 0
+    """Admit waiting bookings of (unit, date) cells, first waiting first, while places last;
+    the others move up the line (ranks 1, 2… again), and the households admitted are told."""
+    admitted = []
     for unit_id, day in sorted(cells):
         if not ctx.units[unit_id].waiting_list:
             continue
@@ -193,12 +194,13 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
             .order_by(Booking.rank)
             .tuples()
         )
+        moved = False
         for bid, lid, child_id, u, d in waiting:
             item = LineItem(lid, None, child_id, u, d, "book", None)
             ok, _ = check_many(BOOKING, "admit", [item], ctx)
             if not ok:
                 break
-            admitted += _carry(
+            if _carry(
                 "admit",
                 "queued",
                 "book",
@@ -207,8 +209,26 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
                 role,
                 at,
                 carried_values={"rank": None},
-            )
-    return admitted
+            ):
+                admitted.append(bid)
+                moved = True
+        if moved:
+            _rerank(unit_id, day)
+    family_notices.tell_admitted(admitted)
+    return len(admitted)
+
+
+def _rerank(unit_id: int, day) -> None:
+    """The waiting of a cell numbered 1, 2… again, in their order."""
+    rows = (
+        Booking.select(Booking.id, Booking.rank)
+        .where(Booking.unit == unit_id, Booking.date == day, Booking.state == "waiting")
+        .order_by(Booking.rank, Booking.id)
+        .tuples()
+    )
+    for new, (bid, rank) in enumerate(list(rows), start=1):
+        if rank != new:
+            Booking.update(rank=new).where(Booking.id == bid).execute()
 
 
 # A request's summary by which decided states its lines are in, as bits (accepted 1, refused
