@@ -20,6 +20,7 @@ from workflows import documents, kitchen
 from workflows.calendar import format_date_fr, now
 
 from .attendance import AttendanceView
+from .exports import ExportView
 from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
 
@@ -27,6 +28,15 @@ SCREEN_ROLES = {
     "kitchen": frozenset({"approver", "admin"}),  # Effectifs repas (day, week, PDF, CSV)
     "staff_tokens": frozenset({"admin"}),  # Jetons d'API agents
     "attendance": frozenset({"animator", "approver", "admin"}),  # Pointage (phones)
+    "exports": frozenset({"approver", "finance", "admin"}),  # Exports (the screen)
+}
+# Exports, kind by kind (a kind shows only to these roles)
+EXPORT_ROLES = {
+    "reservations": frozenset({"approver", "admin"}),
+    "pointage": frozenset({"approver", "admin"}),
+    "foyers": frozenset({"approver", "admin"}),
+    "factures": frozenset({"finance", "admin"}),
+    "reglements": frozenset({"finance", "admin"}),
 }
 
 
@@ -159,5 +169,15 @@ def register(admin, app) -> None:
             endpoint="admin_attendance",
             url="/admin/pointage",
             required_roles=SCREEN_ROLES["attendance"],
+        )
+    )
+    admin.add_view(
+        ExportView(
+            name="Exports",
+            category="Réservations",
+            endpoint="admin_exports",
+            url="/admin/exports",
+            required_roles=SCREEN_ROLES["exports"],
+            export_roles=EXPORT_ROLES,
         )
     )
