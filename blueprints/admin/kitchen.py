@@ -21,6 +21,7 @@ from workflows.calendar import format_date_fr, now
 
 from .attendance import AttendanceView
 from .exports import ExportView
+from .household_file import HouseholdFileView
 from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
 
@@ -29,6 +30,8 @@ SCREEN_ROLES = {
     "staff_tokens": frozenset({"admin"}),  # Jetons d'API agents
     "attendance": frozenset({"animator", "approver", "admin"}),  # Pointage (phones)
     "exports": frozenset({"approver", "finance", "admin"}),  # Exports (the screen)
+    "household_file": frozenset({"approver", "finance", "admin"}),  # Dossier foyer (reading)
+    "household_booking": frozenset({"approver", "admin"}),  # booking for the family there
 }
 # Exports, kind by kind (a kind shows only to these roles)
 EXPORT_ROLES = {
@@ -179,5 +182,15 @@ def register(admin, app) -> None:
             url="/admin/exports",
             required_roles=SCREEN_ROLES["exports"],
             export_roles=EXPORT_ROLES,
+        )
+    )
+    admin.add_view(
+        HouseholdFileView(
+            name="Dossier foyer",
+            category="Familles",
+            endpoint="admin_household_file",
+            url="/admin/dossier-foyer",
+            required_roles=SCREEN_ROLES["household_file"],
+            booking_roles=SCREEN_ROLES["household_booking"],
         )
     )
