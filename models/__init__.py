@@ -41,7 +41,7 @@ from .db import (
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 from .outbox import OutgoingMail
-from .staff import AttendanceMark, StaffApiToken, WalkInPrice
+from .staff import AttendanceMark, HouseholdMessage, StaffApiToken, WalkInPrice
 
 ALL_MODELS = [
     Town,
@@ -85,6 +85,7 @@ ALL_MODELS = [
     StaffApiToken,
     AttendanceMark,
     WalkInPrice,
+    HouseholdMessage,
 ]
 
 

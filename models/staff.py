@@ -3,11 +3,19 @@ attendance marks and the walk-in prices."""
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .catalogue import Unit
 from .db import BaseModel
-from .families import Account, Child, Town, utcnow
+from .families import Account, Child, Household, Town, utcnow
 
 STAFF_TOKEN_SCOPES = {"meal-counts": "Effectifs repas (lecture)"}
 
@@ -64,3 +72,19 @@ class WalkInPrice(BaseModel):
 
     unit = ForeignKeyField(Unit, unique=True, on_delete="CASCADE")
     amount_cents = IntegerField()
+
+
+class HouseholdMessage(BaseModel):
+    """A message staff wrote to households (a site, a unit, a day, a class): one row per
+    household, shown in its « Mes messages »; the e-mail goes through the outbox."""
+
+    town = ForeignKeyField(Town, on_delete="CASCADE")
+    household = ForeignKeyField(Household, on_delete="CASCADE")
+    subject = CharField()
+    body = TextField()
+    audience = CharField(default="")  # to whom, in French: "École Jean Moulin, classe CE1"
+    sent_by = ForeignKeyField(Account, null=True, on_delete="SET NULL", index=False)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("household", "created_at"), False),)

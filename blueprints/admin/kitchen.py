@@ -22,6 +22,7 @@ from workflows.calendar import format_date_fr, now
 from .attendance import AttendanceView
 from .exports import ExportView
 from .household_file import HouseholdFileView
+from .messages import MessageView
 from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
 
@@ -32,6 +33,7 @@ SCREEN_ROLES = {
     "exports": frozenset({"approver", "finance", "admin"}),  # Exports (the screen)
     "household_file": frozenset({"approver", "finance", "admin"}),  # Dossier foyer (reading)
     "household_booking": frozenset({"approver", "admin"}),  # booking for the family there
+    "messages": frozenset({"approver", "admin"}),  # Message aux familles
 }
 # Exports, kind by kind (a kind shows only to these roles)
 EXPORT_ROLES = {
@@ -192,5 +194,14 @@ def register(admin, app) -> None:
             url="/admin/dossier-foyer",
             required_roles=SCREEN_ROLES["household_file"],
             booking_roles=SCREEN_ROLES["household_booking"],
+        )
+    )
+    admin.add_view(
+        MessageView(
+            name="Message aux familles",
+            category="Familles",
+            endpoint="admin_messages",
+            url="/admin/message-aux-familles",
+            required_roles=SCREEN_ROLES["messages"],
         )
     )
