@@ -1,5 +1,6 @@
 """E-mails that tell households what the town changed for them: a closure that cancelled
-their bookings, a place on a waiting list that came free. One e-mail per household,
+their bookings, a place on a waiting list that came free, a payment recorded by staff, a
+credit note. One e-mail per household,
 written to the outbox in the caller's transaction (what it tells commits with it)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from models import Booking, Child, Guardian, Household, Town, Unit, among
 
 from . import outbox
 from .calendar import format_date_fr
+from .pricing import format_euros
 
 
 def _recipients(household_ids) -> dict[int, list[str]]:
@@ -75,4 +77,38 @@ def tell_admitted(booking_ids) -> int:
     """One e-mail per household admitted from a waiting list."""
     return outbox.write_many(
         _mails(booking_ids, "Une place s'est libérée : réservation acceptée", "waiting_admitted")
+    )
+
+
+def _money_mail(household_id: int, subject: str, template: str, **values) -> int:
+    to = _recipients([household_id]).get(household_id, [])
+    town = Town.select(Town.name).join(Household).where(Household.id == household_id).scalar()
+    return outbox.write_many(
+        [outbox.Mail(tuple(to), subject, template, {**values, "town_name": town})]
+    )
+
+
+def tell_payment(household_id: int, method_fr: str, amount_cents: int, reference: str) -> int:
+    """The household's receipt of a payment staff recorded (cash, cheque, transfer…)."""
+    return _money_mail(
+        household_id,
+        "Règlement enregistré",
+        "payment_recorded",
+        method=method_fr,
+        amount=format_euros(amount_cents),
+        reference=reference,
+    )
+
+
+def tell_credit(
+    household_id: int, number: str, invoice_number: str, amount_cents: int, reason: str
+) -> int:
+    return _money_mail(
+        household_id,
+        f"Avoir n° {number}",
+        "credit_note",
+        number=number,
+        invoice=invoice_number,
+        amount=format_euros(amount_cents),
+        reason=reason,
     )

@@ -69,3 +69,23 @@ def test_a_household_admitted_from_the_waiting_list_is_told(app, queue):
     assert format_date_fr(day) in told[0].get_body(("plain",)).get_content()
     petit = Booking.get(Booking.child == c.children[0])
     assert (petit.state, petit.rank) == ("waiting", 1)  # moved up
+
+
+def test_a_recorded_payment_and_a_credit_note_are_emailed(app, queue):
+    from workflows import billing
+
+    from ..billing.helpers import issued_invoice, staff_actor
+
+    town, h, invoice = issued_invoice(days=4)
+    run_worker()
+    _clear(app)
+    finance = staff_actor(town, "finance")
+    billing.record_offline_payment(finance, h.id, "cheque", 200, reference="CHQ 7")
+    billing.credit(finance, invoice.id, 100, "Repas non servi (grève)")
+    run_worker()
+    mails = {m["Subject"]: m for m in _outbox(app) if m["To"] == h._email}
+    paid = mails["Règlement enregistré"].get_body(("plain",)).get_content()
+    assert "2,00 €" in paid and "CHQ 7" in paid
+    (subject,) = [s for s in mails if s.startswith("Avoir n° ")]
+    text = mails[subject].get_body(("plain",)).get_content()
+    assert invoice.number in text and "Repas non servi (grève)" in text and "1,00 €" in text
