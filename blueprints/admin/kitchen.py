@@ -21,6 +21,7 @@ from workflows.calendar import format_date_fr, now
 
 from .attendance import AttendanceView
 from .exports import ExportView
+from .figures import FiguresView
 from .household_file import HouseholdFileView
 from .messages import MessageView
 from .security import StaffOnly, town_id
@@ -34,6 +35,7 @@ SCREEN_ROLES = {
     "household_file": frozenset({"approver", "finance", "admin"}),  # Dossier foyer (reading)
     "household_booking": frozenset({"approver", "admin"}),  # booking for the family there
     "messages": frozenset({"approver", "admin"}),  # Message aux familles
+    "figures": frozenset({"approver", "finance", "admin"}),  # Chiffres du mois
 }
 # Exports, kind by kind (a kind shows only to these roles)
 EXPORT_ROLES = {
@@ -203,5 +205,14 @@ def register(admin, app) -> None:
             endpoint="admin_messages",
             url="/admin/message-aux-familles",
             required_roles=SCREEN_ROLES["messages"],
+        )
+    )
+    admin.add_view(
+        FiguresView(
+            name="Chiffres du mois",
+            category="Réservations",
+            endpoint="admin_figures",
+            url="/admin/chiffres",
+            required_roles=SCREEN_ROLES["figures"],
         )
     )
