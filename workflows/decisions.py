@@ -96,14 +96,22 @@ def _carry(name: str, source: str, action: str, where, actor: Actor, role: str, 
 
 
 def decide(
-    items: list[LineItem], actor: Actor, role: str, *, now=None, refuse_comment: str | None = None
+    items: list[LineItem],
+    actor: Actor,
+    role: str,
+    *,
+    now=None,
+    refuse_comment: str | None = None,
+    may_pass_deadline: bool = False,
 ) -> dict[str, int]:
     """Decide pending lines, inside the caller's transaction. By the rules (the validator,
     instant units, a staff member's "accept"), or all refused with `refuse_comment` (staff).
     Returns how many lines ended in each state."""
     now = now_or(now)
     at = to_utc_naive(now)
-    ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
+    ctx = RuleContext.load(
+        {i.unit_id for i in items}, {i.child_id for i in items}, now, may_pass_deadline
+    )
     done: dict[str, int] = defaultdict(int)
     accept = REQUEST_LINE.transition("accept")
     for action in ("book", "cancel"):

@@ -11,7 +11,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import Child, Enrolment, Service, Site, Unit
-from workflows import bookings, household_file, words
+from workflows import bookings, household_file, staff_bookings, words
 from workflows.engine import WorkflowError
 
 from .security import StaffOnly, staff_roles, town_id
@@ -77,10 +77,8 @@ class HouseholdFileView(StaffOnly, BaseView):
         if child_id not in {c.id for c in data.children} or action not in ("book", "cancel"):
             abort(400)
         try:
-            (number,) = bookings.submit(
-                current_user.actor,
-                [bookings.RequestSpec(child_id, [(unit_id, day, action)])],
-                role="approver",
+            number, late = staff_bookings.book_for_family(
+                current_user.actor, child_id, unit_id, day, action
             )
         except bookings.RequestRefused as e:
             flash(" ".join(p.message_fr for p in e.problems), "error")
@@ -88,5 +86,6 @@ class HouseholdFileView(StaffOnly, BaseView):
             flash("Cette demande ne peut pas être envoyée.", "error")
         else:
             child = Child.get_by_id(child_id)
-            flash(f"Demande n° {number} envoyée pour {child.first_name}.", "success")
+            note = " (hors délai, décidée aussitôt)" if late else ""
+            flash(f"Demande n° {number} envoyée pour {child.first_name}{note}.", "success")
         return redirect(url_for(".file", household_id=household_id))
