@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import Child, Enrolment, Service, Site, Unit
-from workflows import bookings, household_file, staff_bookings, words
+from workflows import bookings, documents, enrolments, household_file, staff_bookings, words
 from workflows.engine import WorkflowError
 
 from .security import StaffOnly, staff_roles, town_id
@@ -89,3 +89,22 @@ class HouseholdFileView(StaffOnly, BaseView):
             note = " (hors délai, décidée aussitôt)" if late else ""
             flash(f"Demande n° {number} envoyée pour {child.first_name}{note}.", "success")
         return redirect(url_for(".file", household_id=household_id))
+
+    @expose("/<int:household_id>/attestation/<int:enrolment_id>.pdf")
+    def certificate(self, household_id: int, enrolment_id: int):
+        """The enrolment certificate, as the parent downloads it."""
+        data = household_file.load(town_id(), household_id)
+        enrolment = (
+            next((e for e in data.enrolments if e.id == enrolment_id), None) if data else None
+        )
+        if enrolment is None or enrolment.state not in ("active", "ended"):
+            abort(404)
+        pdf = documents.render(
+            "enrolment_certificate.html", **enrolments.certificate_values(enrolment)
+        )
+        name = f"attestation-inscription-{enrolment.id}.pdf"
+        return current_app.response_class(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )

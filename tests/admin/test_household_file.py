@@ -8,7 +8,7 @@ from models import Guardian, Household, WorkflowHistory
 from workflows import decisions
 
 from .. import factories as f
-from ..billing.helpers import issued_invoice
+from ..billing.helpers import issued_invoice, pdftotext
 from ..forms import post_form
 
 
@@ -33,6 +33,9 @@ def test_the_file_and_booking_for_the_family(auth, town_b, school_days):
     page = client.get(url).get_data(as_text=True)
     assert "Foyer Martin" in page and "Restauration scolaire" in page
     assert invoice.number in page and "Solde dû" in page
+    (cert,) = [e for e in h.children[0].enrolments if e.service.name == "Restauration scolaire"]
+    pdf = client.get(f"{url}/attestation/{cert.id}.pdf")
+    assert pdf.mimetype == "application/pdf" and "Attestation" in pdftotext(pdf.data)
     staff = f.staff(town, "approver", email="agent.dupont@mairie.fr")
     agent = auth.login(staff)
     resp = post_form(
