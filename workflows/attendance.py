@@ -253,3 +253,16 @@ def walk_in_prices(town_id: int) -> dict[int, int]:
         .where(Service.town == town_id)
         .tuples()
     )
+
+
+def set_walk_in_price(actor: Actor, town_id: int, unit_id: int, cents: int | None) -> None:
+    """The price of an unplanned presence on a unit of the town (None: its usual price)."""
+    if "finance" not in actor.roles_on(None, town_id):
+        raise AttendanceError("forbidden", "Les tarifs sont réservés à la régie.")
+    town_unit(town_id, unit_id)
+    if cents is not None and cents < 0:
+        raise AttendanceError("bad_price", "Montant illisible.")
+    with transaction():
+        WalkInPrice.delete().where(WalkInPrice.unit == unit_id).execute()
+        if cents is not None:
+            WalkInPrice.create(unit=unit_id, amount_cents=cents)

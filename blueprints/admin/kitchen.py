@@ -26,6 +26,7 @@ from .household_file import HouseholdFileView
 from .messages import MessageView
 from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
+from .walk_in import WalkInPriceView
 
 SCREEN_ROLES = {
     "kitchen": frozenset({"approver", "admin"}),  # Effectifs repas (day, week, PDF, CSV)
@@ -36,6 +37,7 @@ SCREEN_ROLES = {
     "household_booking": frozenset({"approver", "admin"}),  # booking for the family there
     "messages": frozenset({"approver", "admin"}),  # Message aux familles
     "figures": frozenset({"approver", "finance", "admin"}),  # Chiffres du mois
+    "walk_in_prices": frozenset({"finance", "admin"}),  # Tarifs sans réservation
 }
 # Exports, kind by kind (a kind shows only to these roles)
 EXPORT_ROLES = {
@@ -214,5 +216,14 @@ def register(admin, app) -> None:
             endpoint="admin_figures",
             url="/admin/chiffres",
             required_roles=SCREEN_ROLES["figures"],
+        )
+    )
+    admin.add_view(
+        WalkInPriceView(
+            name="Tarifs sans réservation",
+            category="Facturation",
+            endpoint="admin_walk_in_prices",
+            url="/admin/tarifs-sans-reservation",
+            required_roles=SCREEN_ROLES["walk_in_prices"],
         )
     )

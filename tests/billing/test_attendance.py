@@ -115,3 +115,23 @@ def test_bad_marks_are_refused_in_french_and_nothing_is_saved(app):
         attendance.record(staff_actor(town, "finance"), town.id, repas.id, day, [])
     assert e.value.code == "forbidden"
     assert AttendanceMark.select().count() == 0
+
+
+def test_the_billing_office_sets_walk_in_prices(auth, app):
+    from ..forms import post_form
+
+    town = priced_town()
+    repas, pai = f.unit(town), f.unit(town, "PAI")
+    client = auth.finance(town)
+    resp = post_form(
+        client,
+        "/admin/tarifs-sans-reservation/",
+        {f"unit-{repas.id}": "6,50", f"unit-{pai.id}": ""},
+        follow_redirects=True,
+    )
+    assert "Tarifs enregistrés." in resp.get_data(as_text=True)
+    assert attendance.walk_in_prices(town.id) == {repas.id: 650}
+    resp = post_form(client, "/admin/tarifs-sans-reservation/", {f"unit-{repas.id}": "six"})
+    assert "Montant illisible." in resp.get_data(as_text=True)
+    assert attendance.walk_in_prices(town.id) == {repas.id: 650}
+    assert auth.approver(town).get("/admin/tarifs-sans-reservation/").status_code == 403
