@@ -13,8 +13,16 @@ from collections.abc import Iterable
 from peewee import JOIN, fn
 
 from models import Household, WorkflowHistory, is_postgres, transaction, utcnow
-from models.billing import CreditNote, Invoice, InvoiceCounter, Payment, PaymentInvoice
+from models.billing import (
+    PAYMENT_METHODS,
+    CreditNote,
+    Invoice,
+    InvoiceCounter,
+    Payment,
+    PaymentInvoice,
+)
 
+from . import family_notices
 from .calendar import PARIS
 from .definitions import INVOICE, PAYMENT
 from .engine import Actor, Forbidden, GuardFailed, fire
@@ -218,6 +226,9 @@ def record_offline_payment(
             comment=f"{method} {reference}".strip(),
         )
         apply_payment(payment, actor, role)
+        family_notices.tell_payment(
+            household_id, PAYMENT_METHODS.get(method, method), amount_cents, reference
+        )
     log.info(
         "offline payment %s household=%s method=%s cents=%s",
         payment.id,
@@ -289,5 +300,8 @@ def credit(
                 role="finance",
                 comment=f"{note.number}: {reason}",
             )
+        family_notices.tell_credit(
+            inv.household_id, note.number, inv.number or "", amount, reason.strip()
+        )
     log.info("credit note %s invoice=%s cents=%s", note.number, invoice_id, amount)
     return note

@@ -87,6 +87,11 @@ class RequestSpec:
     lines: list[tuple[int, dt.date, str]] = field(default_factory=list)  # unit, date, action
 
 
+# Who may send a change past its deadline (staff acting for a family): the town's admins,
+# and staff an admin granted the right to.
+PASS_DEADLINE_ROLES = frozenset({"admin", "late_changes"})
+
+
 def owned_children(actor: Actor, role: str, child_ids) -> dict[int, tuple[int, int]]:
     """child id -> (household id, town id), after checking `actor` holds `role` on each."""
     rows = (
@@ -125,7 +130,7 @@ def check_lines(
         {u for _, u, _, _ in lines},
         {c for c, _, _, _ in lines},
         now,
-        may_pass_deadline="admin" in actor.staff_roles,
+        may_pass_deadline=bool(PASS_DEADLINE_ROLES & actor.staff_roles),
     )
     states = _cell_states(lines)
     towns = _towns_of(actor) if role == "parent" and child_towns is None else set()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from models import Booking, Closure, Service, Unit, transaction
 
+from . import family_notices
 from .definitions import BOOKING
 from .engine import Actor, Forbidden, WorkflowError, fire_many
 
@@ -20,7 +21,7 @@ def close_days(
 ) -> tuple[Closure, int]:
     """Record a closure of the town (or of one site) and fire `cancel_by_town` on every
     booking it covers: those days are free again and nothing is billed. Returns the closure
-    and the number of bookings cancelled."""
+    and the number of bookings cancelled. Each household concerned gets one e-mail."""
     if end < start:
         raise WorkflowError("the closure ends before it starts", code="bad_period")
     role = "system" if actor.is_system else "admin"
@@ -39,4 +40,5 @@ def close_days(
             Booking.unit.in_(units) & Booking.date.between(start, end),
             comment=reason or "fermeture",
         )
+        family_notices.tell_closure([bid for bid, _ in moved], reason)
     return closure, len(moved)

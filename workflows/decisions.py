@@ -22,7 +22,7 @@ from models import (
     transaction,
 )
 
-from . import effects, messages
+from . import effects, family_notices, messages
 from .calendar import PARIS, to_utc_naive
 from .definitions import BOOKING, REQUEST, REQUEST_LINE
 from .engine import (
@@ -96,14 +96,22 @@ def _carry(name: str, source: str, action: str, where, actor: Actor, role: str, 
 
 
 def decide(
-    items: list[LineItem], actor: Actor, role: str, *, now=None, refuse_comment: str | None = None
+    items: list[LineItem],
+    actor: Actor,
+    role: str,
+    *,
+    now=None,
+    refuse_comment: str | None = None,
+    may_pass_deadline: bool = False,
 ) -> dict[str, int]:
     """Decide pending lines, inside the caller's transaction. By the rules (the validator,
     instant units, a staff member's "accept"), or all refused with `refuse_comment` (staff).
     Returns how many lines ended in each state."""
     now = now_or(now)
     at = to_utc_naive(now)
-    ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
+    ctx = RuleContext.load(
+        {i.unit_id for i in items}, {i.child_id for i in items}, now, may_pass_deadline
+    )
     done: dict[str, int] = defaultdict(int)
     accept = REQUEST_LINE.transition("accept")
     for action in ("book", "cancel"):
@@ -181,8 +189,9 @@ def _queue(item: LineItem, actor: Actor, role: str, at) -> int:
 
 
 def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
-    """Admit waiting bookings of (unit, date) cells, first waiting first, while places last."""
-    admitted = 0
+    """Admit waiting bookings of (unit, date) cells, first waiting first, while places last;
+    the others move up the line (ranks 1, 2… again), and the households admitted are told."""
+    admitted = []
     for unit_id, day in sorted(cells):
         if not ctx.units[unit_id].waiting_list:
             continue
@@ -193,12 +202,13 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
             .order_by(Booking.rank)
             .tuples()
         )
+        moved = False
         for bid, lid, child_id, u, d in waiting:
             item = LineItem(lid, None, child_id, u, d, "book", None)
             ok, _ = check_many(BOOKING, "admit", [item], ctx)
             if not ok:
                 break
-            admitted += _carry(
+            if _carry(
                 "admit",
                 "queued",
                 "book",
@@ -207,8 +217,26 @@ def admit_waiting(cells, ctx: RuleContext, actor: Actor, role: str, at) -> int:
                 role,
                 at,
                 carried_values={"rank": None},
-            )
-    return admitted
+            ):
+                admitted.append(bid)
+                moved = True
+        if moved:
+            _rerank(unit_id, day)
+    family_notices.tell_admitted(admitted)
+    return len(admitted)
+
+
+def _rerank(unit_id: int, day) -> None:
+    """The waiting of a cell numbered 1, 2… again, in their order."""
+    rows = (
+        Booking.select(Booking.id, Booking.rank)
+        .where(Booking.unit == unit_id, Booking.date == day, Booking.state == "waiting")
+        .order_by(Booking.rank, Booking.id)
+        .tuples()
+    )
+    for new, (bid, rank) in enumerate(list(rows), start=1):
+        if rank != new:
+            Booking.update(rank=new).where(Booking.id == bid).execute()
 
 
 # A request's summary by which decided states its lines are in, as bits (accepted 1, refused

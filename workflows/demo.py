@@ -284,4 +284,7 @@ def create_demo(
             )
         if content_dir is not None:  # news, pages, menus and documents (content_demo)
             create_content_demo(town, content_dir, today)
+        from .staff_demo import create_staff_demo  # imports the operations: not at the top
+
+        create_staff_demo(town, today)  # the animator, walk-in prices, two weeks of meals
     return town

@@ -32,7 +32,7 @@ from models import (
 )
 from models.billing import AbsenceJustification, Invoice, InvoiceLine, InvoicingRun, Price
 
-from . import pricing
+from . import attendance, pricing
 from .billing import for_update, format_number, require_role, take_numbers
 from .calendar import PARIS
 from .definitions import INVOICE, INVOICING_RUN
@@ -86,6 +86,8 @@ def _absences(town_id: int, first: dt.date, last: dt.date) -> dict[int, list]:
     out: dict[int, list] = defaultdict(list)
     for child_id, unit_id, start, end in rows:
         out[child_id].append((unit_id, start, end))
+    for child_id, unit_id, day in attendance.justified(town_id, first, last):  # ticked so
+        out[child_id].append((unit_id, day, day))
     return out
 
 
@@ -113,7 +115,11 @@ def billable_households(town_id: int, month: dt.date) -> list[int]:
         )
         .tuples()
     )
-    return sorted(h for (h,) in q)
+    # with the households whose children came without a booking (attendance)
+    extra = attendance.unplanned_households(town_id, first, last)
+    if extra:
+        extra -= {h for (h,) in invoiced.tuples()}
+    return sorted({h for (h,) in q} | extra)
 
 
 def draft_month(
@@ -187,12 +193,15 @@ def _draft_chunk(
     )
     # (household) -> (child, unit, price) -> quantity
     counts: dict[int, dict[tuple[int, int, int], int]] = defaultdict(lambda: defaultdict(int))
-    for child_id, unit_id, day in rows:
+    walk_in = attendance.walk_in_prices(town.id)
+    unplanned = attendance.unplanned_presences(town.id, first, last, children)
+    for child_id, unit_id, day, *came in [*rows, *(u + (True,) for u in unplanned)]:
         if child_id in absences and _justified(absences[child_id], unit_id, day):
             continue
         child = children[child_id]
         household = hh[child.household_id]
-        price = book.price(unit_id, household.qf, day)
+        price = walk_in.get(unit_id) if came else None
+        price = price if price is not None else book.price(unit_id, household.qf, day)
         if price is None:
             unit = units.get(unit_id)
             warnings.add(

@@ -1,5 +1,6 @@
 """The parents' own pages: "Ma famille", "Mon compte" (password, connections, data,
-towns) and "Mes inscriptions" (enrolments, online requests, certificates). Thin views: every
+towns) and "Mes inscriptions" (enrolments, online requests, certificates), "Mes messages" (what the
+town's staff wrote). Thin views: every
 object is looked up inside the current household (another household's id gives 404), and
 every change goes through workflows."""
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import enrolments, family, profile  # noqa: F401  (they register the routes on bp)
+from . import enrolments, family, messages, profile  # noqa: F401  (they register the routes on bp)
 from .blueprint import bp
 
 

@@ -11,7 +11,7 @@ from models import Account, Child
 from .base import TownModelView
 from .security import staff_roles
 
-STAFF_ROLES = ("approver", "finance", "editor", "reviewer", "admin")
+STAFF_ROLES = ("approver", "finance", "editor", "reviewer", "admin", "animator", "late_changes")
 
 
 class HouseholdView(TownModelView):

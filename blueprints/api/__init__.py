@@ -19,7 +19,7 @@ from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
 
 from ..auth.limits import login_failed, login_limited
-from . import content
+from . import content, staff
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -281,3 +281,4 @@ def openapi():
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(content.bp)  # news and menus, public
+    app.register_blueprint(staff.bp)  # the staff API (staff API tokens)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 
 from .openapi_content import add_content_paths
+from .openapi_staff import add_staff_paths
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -335,4 +336,5 @@ def build_spec() -> dict:
         },
     )
     add_content_paths(spec)
+    add_staff_paths(spec)
     return spec.to_dict()

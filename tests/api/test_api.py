@@ -339,7 +339,10 @@ def test_a_basket_is_not_a_sent_request(api, town):
 def _api_routes(app) -> dict[str, set[str]]:
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("api.", "api_content.")) and rule.rule != "/api/openapi.json":
+        if (
+            rule.endpoint.startswith(("api.", "api_content.", "api_staff."))
+            and rule.rule != "/api/openapi.json"
+        ):
             path = rule.rule
             for arg in rule.arguments:
                 path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
@@ -358,13 +361,16 @@ def test_openapi_document_is_valid_and_lists_every_path(app, client):
     validate(spec)  # raises on an invalid OpenAPI document
     assert spec["openapi"].startswith("3.")
     routes = _api_routes(app)
-    assert len(routes) == 8
+    assert len(routes) == 9
     assert {p: set(ops) for p, ops in spec["paths"].items()} == routes
     public = {"/api/v1/auth/token", "/api/v1/news", "/api/v1/sites", "/api/v1/menus"}
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             assert op["responses"], (path, method)
-            if path not in public:
+            if path.startswith("/api/v1/staff/"):
+                assert op["security"] == [{"staffToken": []}]
+                assert "401" in op["responses"]
+            elif path not in public:
                 assert op["security"] == [{"bearer": []}]
                 assert "401" in op["responses"]
     assert "201" in spec["paths"]["/api/v1/requests"]["post"]["responses"]

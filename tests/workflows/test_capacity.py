@@ -41,7 +41,7 @@ def test_a_cancellation_admits_the_first_waiting_even_beside_new_requests(app):
     assert states == {
         booked.id: ("free", None),
         first.id: ("booked", None),
-        newcomer.id: ("waiting", 2),
+        newcomer.id: ("waiting", 1),  # moved up: the first in line was admitted
     }
     assert RequestLine.get_by_id(Booking.get_by_id(first.id).line_id).state == "accepted"
     assert (

@@ -1,0 +1,43 @@
+"""The attendance screen's JSON door: marks kept, replays answered the same, bad input in
+French, only the roles of SCREEN_ROLES["attendance"]."""
+
+from __future__ import annotations
+
+from blueprints.admin.kitchen import SCREEN_ROLES
+from models import AttendanceMark
+
+from .. import factories as f
+from ..billing.helpers import book
+from ..forms import csrf_token
+
+
+def _post(client, page_url, body):
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    return client.post("/admin/pointage/marques", json=body, headers={"X-CSRFToken": token})
+
+
+def test_marks_through_the_screen(auth, town_a):
+    repas, day = f.unit(town_a), f.open_days(n=1)[0]
+    lea = f.household(town_a).children[0]
+    stranger = f.household(town_a, name="Durand").children[0]
+    book(lea, repas, [day])
+    client = auth.staff(town_a, "animator")
+    url = f"/admin/pointage/?unit={repas.id}&date={day.isoformat()}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Martin Léa" in page and "Présence non prévue" in page
+    mark = {"id": "m-1", "child": lea.id, "status": "absent", "at": "2026-12-02T08:00:00Z"}
+    body = {"unit": repas.id, "date": day.isoformat(), "marks": [mark]}
+    assert _post(client, url, body).json == {"kept": {"m-1": "absent"}}
+    assert _post(client, url, body).json == {"kept": {"m-1": "absent"}}  # sent twice
+    assert AttendanceMark.select().count() == 1
+    bad = {**body, "marks": [{**mark, "id": "m-2", "child": stranger.id}]}
+    resp = _post(client, url, bad)
+    assert resp.status_code == 422
+    assert resp.json["message"].startswith("Cet enfant n'est pas attendu ce jour")
+    assert _post(client, url, {"unit": "x"}).json["message"] == "Pointage illisible."
+
+
+def test_only_the_screens_roles(auth, town_a):
+    assert SCREEN_ROLES["attendance"] == {"animator", "approver", "admin"}
+    assert auth.approver(town_a).get("/admin/pointage/").status_code == 200
+    assert auth.finance(town_a).get("/admin/pointage/").status_code == 403

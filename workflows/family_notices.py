@@ -1,0 +1,114 @@
+"""E-mails that tell households what the town changed for them: a closure that cancelled
+their bookings, a place on a waiting list that came free, a payment recorded by staff, a
+credit note. One e-mail per household,
+written to the outbox in the caller's transaction (what it tells commits with it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models import Booking, Child, Guardian, Household, Town, Unit, among
+
+from . import outbox
+from .calendar import format_date_fr
+from .pricing import format_euros
+
+
+def _recipients(household_ids) -> dict[int, list[str]]:
+    to = defaultdict(list)
+    for household_id, address in (
+        Guardian.select(Guardian.household, Guardian.email)
+        .where(among(Guardian.household, set(household_ids)), Guardian.email != "")
+        .order_by(Guardian.id)
+        .tuples()
+    ):
+        to[household_id].append(address)
+    return to
+
+
+def _by_household(booking_ids) -> dict[int, dict]:
+    """household id -> {town, children: [(first name, [(day, unit label)])]}, in order."""
+    rows = (
+        Booking.select(
+            Child.household, Town.name, Child.id, Child.first_name, Booking.date, Unit.label
+        )
+        .join(Child, on=(Booking.child == Child.id))
+        .join(Household, on=(Child.household == Household.id))
+        .join(Town, on=(Household.town == Town.id))
+        .switch(Booking)
+        .join(Unit, on=(Booking.unit == Unit.id))
+        .where(among(Booking.id, booking_ids))
+        .order_by(Child.household, Child.first_name, Child.id, Booking.date, Unit.position)
+        .tuples()
+    )
+    out: dict[int, dict] = {}
+    for household_id, town, child_id, first, day, label in rows:
+        h = out.setdefault(household_id, {"town_name": town, "children": {}})
+        h["children"].setdefault((first, child_id), []).append(
+            {"day": format_date_fr(day), "unit": label}
+        )
+    for h in out.values():
+        h["children"] = [{"name": n, "days": d} for (n, _), d in h["children"].items()]
+    return out
+
+
+def _mails(booking_ids, subject: str, template: str, **values) -> list[outbox.Mail]:
+    booking_ids = list(booking_ids)
+    if not booking_ids:
+        return []
+    households = _by_household(booking_ids)
+    to = _recipients(households)
+    return [
+        outbox.Mail(tuple(to[hid]), subject, template, {**h, **values})
+        for hid, h in households.items()
+        if to[hid]
+    ]
+
+
+def tell_closure(booking_ids, reason: str) -> int:
+    """One e-mail per household whose bookings a closure cancelled: the children, the days
+    and the town's message."""
+    return outbox.write_many(
+        _mails(booking_ids, "Fermeture : réservations annulées", "closure_cancelled", reason=reason)
+    )
+
+
+def tell_admitted(booking_ids) -> int:
+    """One e-mail per household admitted from a waiting list."""
+    return outbox.write_many(
+        _mails(booking_ids, "Une place s'est libérée : réservation acceptée", "waiting_admitted")
+    )
+
+
+def _money_mail(household_id: int, subject: str, template: str, **values) -> int:
+    to = _recipients([household_id]).get(household_id, [])
+    town = Town.select(Town.name).join(Household).where(Household.id == household_id).scalar()
+    return outbox.write_many(
+        [outbox.Mail(tuple(to), subject, template, {**values, "town_name": town})]
+    )
+
+
+def tell_payment(household_id: int, method_fr: str, amount_cents: int, reference: str) -> int:
+    """The household's receipt of a payment staff recorded (cash, cheque, transfer…)."""
+    return _money_mail(
+        household_id,
+        "Règlement enregistré",
+        "payment_recorded",
+        method=method_fr,
+        amount=format_euros(amount_cents),
+        reference=reference,
+    )
+
+
+def tell_credit(
+    household_id: int, number: str, invoice_number: str, amount_cents: int, reason: str
+) -> int:
+    return _money_mail(
+        household_id,
+        f"Avoir n° {number}",
+        "credit_note",
+        number=number,
+        invoice=invoice_number,
+        amount=format_euros(amount_cents),
+        reason=reason,
+    )
