@@ -41,6 +41,7 @@ from .db import (
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 from .outbox import OutgoingMail
+from .reminders import PrivateAddress, ReminderSent
 
 ALL_MODELS = [
     Town,
@@ -81,6 +82,8 @@ ALL_MODELS = [
     ContentItem,
     Dish,
     ChildAllergen,
+    ReminderSent,
+    PrivateAddress,
 ]
 
 
