@@ -21,7 +21,6 @@ import os
 from models import OutgoingMail, database
 from models.reminders import ReminderSent
 from workflows import reminders
-from workflows.rules import HOLDING
 
 from .common import (
     Timer,
@@ -54,7 +53,7 @@ WHERE NOT EXISTS (
 
 def raw_selection(cells) -> int:
     values = ", ".join(f"({u}, DATE '{d.isoformat()}')" for u, d in cells)
-    holding = ", ".join(f"'{s}'" for s in HOLDING)
+    holding = ", ".join(f"'{s}'" for s in reminders.HELD)
     return len(database.execute_sql(RAW.format(cells=values, holding=holding)).fetchall())
 
 

@@ -35,14 +35,13 @@ from .rules import HOLDING, RuleContext, UnitInfo, load_closures, unit_infos, un
 
 UNSUBSCRIBE = "unsubscribe"
 BATCH = 1000
+# What a day is held by: asked for, on the waiting list, booked (a reminder is not needed).
+HELD = tuple(dict.fromkeys((*HOLDING, "waiting")))
 
 
-def candidate_cells(now: dt.datetime) -> dict[tuple[int, dt.date], dt.datetime]:
-    """(unit id, day) -> its booking deadline (aware), for the open days whose deadline is
-    ahead of `now` and within the town's reminder window. One unit per exclusive group and
-    site stands for the group (a child eats REPAS or PAI: reminded once, of the first);
-    holiday units (booked for a stay, not day by day) are not reminded."""
-    windows = dict(Town.select(Town.id, Town.reminder_hours).tuples())
+def reminded_units() -> list[UnitInfo]:
+    """The units days are reminded of: term-time units, one per exclusive group and site
+    (the first by position stands for the group: a child eats REPAS or PAI)."""
     units = [u for u in unit_infos().values() if not u.holiday_unit]
     seen_groups: set[tuple[int, str]] = set()
     chosen: list[UnitInfo] = []
@@ -52,6 +51,16 @@ def candidate_cells(now: dt.datetime) -> dict[tuple[int, dt.date], dt.datetime]:
                 continue
             seen_groups.add((u.site_id, u.group))
         chosen.append(u)
+    return chosen
+
+
+def candidate_cells(now: dt.datetime) -> dict[tuple[int, dt.date], dt.datetime]:
+    """(unit id, day) -> its booking deadline (aware), for the open days whose deadline is
+    ahead of `now` and within the town's reminder window. One unit per exclusive group and
+    site stands for the group (a child eats REPAS or PAI: reminded once, of the first);
+    holiday units (booked for a stay, not day by day) are not reminded."""
+    windows = dict(Town.select(Town.id, Town.reminder_hours).tuples())
+    chosen = reminded_units()
     ctx = RuleContext({u.id: u for u in chosen}, {}, load_closures(windows), now)
     cells = {}
     today = now.astimezone(PARIS).date()
@@ -87,7 +96,7 @@ def _unbooked_on(day: dt.date, unit_ids: list[int]):
         .where(
             Booking.child == Child.id,
             Booking.date == day,
-            Booking.state.in_(HOLDING),
+            Booking.state.in_(HELD),
             (Other.id == Unit.id)
             | (
                 (Unit.exclusive_group != "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import enrolments, family, profile, reminders  # noqa: F401  (they register the routes on bp)
+from . import calendar, enrolments, family, profile, reminders  # noqa: F401  (they register the routes on bp)
 from .blueprint import bp
 
 
