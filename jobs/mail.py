@@ -10,6 +10,7 @@ that waits, over one SMTP connection."""
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
@@ -30,7 +31,12 @@ BATCH = 200
 
 
 def build_message(
-    recipients: list[str], subject: str, text: str, html: str | None, sender: str
+    recipients: list[str],
+    subject: str,
+    text: str,
+    html: str | None,
+    sender: str,
+    headers: dict | None = None,
 ) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
@@ -38,6 +44,8 @@ def build_message(
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="portail-famille.fr")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
@@ -117,7 +125,12 @@ def deliver_outgoing(max_batches: int = 1000) -> int:
                 done = []
                 for row in batch:
                     msg = build_message(
-                        row.recipients.split(", "), row.subject, row.text, row.html, cfg.MAIL_FROM
+                        row.recipients.split(", "),
+                        row.subject,
+                        row.text,
+                        row.html,
+                        cfg.MAIL_FROM,
+                        json.loads(row.headers) if row.headers else None,
                     )
                     try:
                         transport.send(msg)

@@ -14,6 +14,7 @@ from .maintenance import PURGE_EVERY, purge_personal_logs
 from .notifications import notify_decided_requests
 from .payments import abandon_stale_payments
 from .queue import redis_from_url, setting
+from .reminders import REMIND_EVERY, remind_deadlines
 from .validator import validate_pending
 
 
@@ -33,6 +34,7 @@ def build_scheduler(config=None) -> CronScheduler:
         (abandon_stale_payments, 600, 600),
         (purge_personal_logs, PURGE_EVERY, 3600),  # CNIL: connection logs kept 12 months
         (expire_content, EXPIRE_EVERY, 600),  # content past its expiry date goes private
+        (remind_deadlines, REMIND_EVERY, 1800),  # e-mails before a booking deadline closes
     ):
         scheduler.register(
             func, queue_name=queue, interval=every, job_timeout=timeout, result_ttl=300

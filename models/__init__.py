@@ -41,6 +41,7 @@ from .db import (
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
 from .outbox import OutgoingMail
+from .reminders import PrivateAddress, ReminderSent
 from .staff import AttendanceMark, HouseholdMessage, StaffApiToken, WalkInPrice
 
 ALL_MODELS = [
@@ -86,6 +87,8 @@ ALL_MODELS = [
     AttendanceMark,
     WalkInPrice,
     HouseholdMessage,
+    ReminderSent,
+    PrivateAddress,
 ]
 
 

@@ -29,6 +29,8 @@ class Town(BaseModel):
     contact_email = CharField(default="")
     contact_phone = CharField(default="")
     adhesion_code = CharField(unique=True)
+    # Households are reminded by e-mail of a booking deadline this many hours before it.
+    reminder_hours = IntegerField(default=48)
 
     def __str__(self) -> str:
         return self.name
@@ -42,6 +44,7 @@ class Household(BaseModel):
     qf = IntegerField(null=True)  # quotient familial
     qf_updated = DateField(null=True)
     dependent_children = IntegerField(default=0)
+    reminders = BooleanField(default=True)  # e-mails before a booking deadline closes
 
     def __str__(self) -> str:
         return f"{self.name} ({self.town.name})"

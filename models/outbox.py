@@ -18,6 +18,7 @@ class OutgoingMail(BaseModel):
     subject = CharField(max_length=400)
     text = TextField()
     html = TextField(null=True)
+    headers = TextField(default="")  # extra headers as JSON (List-Unsubscribe...)
     kind = CharField(default="")  # the template it was written from: request_decided, ...
     created_at = DateTimeField(default=utcnow)
     # Not before this moment: a claimed row is left alone until then, a failed one is tried

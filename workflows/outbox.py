@@ -5,6 +5,7 @@ say how it went. The sending itself (SMTP, or .eml files by default) is jobs.mai
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +50,7 @@ class Mail:
     subject: str
     name: str  # the template
     values: dict
+    headers: dict | None = None  # extra headers (List-Unsubscribe...), kept as JSON
 
     def row(self) -> dict:
         text, html = render(self.name, **self.values)
@@ -58,6 +60,7 @@ class Mail:
             "text": text,
             "html": html,
             "kind": self.name,
+            "headers": json.dumps(self.headers) if self.headers else "",
         }
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import enrolments, family, messages, profile  # noqa: F401  (they register the routes on bp)
+from . import (  # noqa: F401  (they register the routes on bp)
+    calendar,
+    enrolments,
+    family,
+    messages,
+    profile,
+    reminders,
+)
 from .blueprint import bp
 
 

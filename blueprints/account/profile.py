@@ -19,6 +19,7 @@ from workflows.calendar import PARIS, from_utc_naive
 from ..auth import parent_required, password_field
 from ..auth.limits import current_account_key, limiter, setting
 from .blueprint import bp
+from .calendar import calendar_addresses
 
 
 class ChangePasswordForm(FlaskForm):
@@ -64,6 +65,7 @@ def overview():
         households=accounts.households_of(current_user.account),
         switch_form=SwitchForm(),
         plain_form=PlainForm(),
+        calendars=calendar_addresses(h.id),
     )
 
 

@@ -23,6 +23,7 @@ class HouseholdView(TownModelView):
         "qf": "Quotient familial",
         "qf_updated": "QF mis à jour le",
         "dependent_children": "Enfants à charge",
+        "reminders": "Rappels avant la fin des réservations",
     }
     column_searchable_list = ("name", "caf_number")
     column_sortable_list = ("name", "qf")
