@@ -40,6 +40,7 @@ from .db import (
 )
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
+from .openings import Opening, OpeningDecision, OpeningRequest, OpeningUnit
 from .outbox import OutgoingMail
 
 ALL_MODELS = [
@@ -81,6 +82,10 @@ ALL_MODELS = [
     ContentItem,
     Dish,
     ChildAllergen,
+    Opening,
+    OpeningUnit,
+    OpeningRequest,
+    OpeningDecision,
 ]
 
 
