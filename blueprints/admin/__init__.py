@@ -37,7 +37,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content
+from . import accounts, billing, content, openings
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -99,4 +99,5 @@ def init_app(app: Flask) -> None:
     billing.register(admin, app)
     accounts.register(admin, app)
     content.register(admin, app)  # news, pages, menus, documents; "À relire"
+    openings.register(admin, app)  # limited places: rules, then a verifiable draw
     app.extensions["portail_admin"] = admin
