@@ -21,6 +21,7 @@ from models import (
 
 from .accounts import hash_password
 from .content_demo import create_content_demo
+from .opening_demo import create_opening_demo
 
 PARENT = ("parent@demo.fr", "demo-parent")
 AGENT = ("agent@demo.fr", "demo-agent")
@@ -284,4 +285,5 @@ def create_demo(
             )
         if content_dir is not None:  # news, pages, menus and documents (content_demo)
             create_content_demo(town, content_dir, today)
+        create_opening_demo(town, today)  # a summer centre open for requests
     return town

@@ -50,3 +50,38 @@ def summer_opening(
         announce_at=dt.datetime.combine(friday, dt.time(18, 30)),
     )
     return open_collecting(opening)
+
+
+def create_opening_demo(town, today: dt.date | None = None) -> Opening:
+    """The demo's summer centre (12 places a day), open for requests, with the requests of
+    the first five demo households (famille01..05); the Martin family has not asked yet."""
+    from models import Guardian, Household
+
+    from .accounts import actor_for
+    from .openings import ask, open_days
+
+    now = dt.datetime.combine(today, dt.time(10, 0), tzinfo=PARIS) if today else None
+    _service, unit = summer_centre(town, capacity=12)
+    opening = summer_opening(town, unit, now=now)
+    days = open_days(opening, unit)
+    guardians = (
+        Guardian.select()
+        .join(Household)
+        .where(Household.town == town, Guardian.email.startswith("famille0"))
+        .order_by(Guardian.email)
+        .limit(5)
+    )
+    for i, g in enumerate(guardians):
+        actor = actor_for(g.account)
+        kids = list(g.household.children)
+        for child in kids:
+            ask(
+                actor,
+                opening,
+                child.id,
+                days[i : i + 8],
+                together=len(kids) > 1,
+                resident=i % 2 == 0,
+                now=now or dt.datetime.now(PARIS),
+            )
+    return opening
