@@ -9,9 +9,9 @@ import datetime as dt
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from wtforms import SelectMultipleField
+from wtforms import SelectField
 
-from models import Service, Unit
+from models import Unit
 from models.openings import RULES, Opening, OpeningUnit
 from workflows import messages, words
 from workflows.calendar import PARIS, to_utc_naive
@@ -40,23 +40,19 @@ class OpeningView(TownModelView):
     }
     column_formatters = {"state": lambda v, c, m, n: words.title("opening", m.state)}
     form_columns = ("label", "service", "start", "end", "opens_at", "closes_at", "announce_at")
+    # The town's rules, in its order: one menu per rank (a multiple choice has no order).
     form_extra_fields = {
-        "rule_order": SelectMultipleField(
-            "Règles de priorité (dans l'ordre ; le tirage au sort départage)",
-            choices=[(r, RULE_WORDS[r]) for r in RULES],
+        f"rule_{i}": SelectField(
+            f"Priorité {i}",
+            choices=[("", "—"), *((r, RULE_WORDS[r]) for r in RULES)],
+            default=RULES[i - 1],
         )
+        for i in range(1, len(RULES) + 1)
     }
     column_details_list = ("label", "service", "start", "end", "opens_at", "closes_at", "state")
 
     def get_query(self):
         return Opening.select().where(Opening.town == town_id())
-
-    def create_form(self, obj=None):
-        form = super().create_form(obj)
-        form.service.query = Service.select().where(Service.town == town_id())
-        if not form.rule_order.data:
-            form.rule_order.data = list(RULES)
-        return form
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
@@ -64,7 +60,8 @@ class OpeningView(TownModelView):
             value = getattr(model, name)
             if value is not None and value.tzinfo is None:
                 setattr(model, name, to_utc_naive(value.replace(tzinfo=PARIS)))
-        model.rules = ",".join(r for r in (form.rule_order.data or RULES) if r in RULES)
+        chosen = [form[f"rule_{i}"].data for i in range(1, len(RULES) + 1)]
+        model.rules = ",".join(dict.fromkeys(r for r in chosen if r in RULES))
 
     def after_model_change(self, form, model, is_created):
         if is_created:  # the service's units with limited places

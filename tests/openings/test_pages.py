@@ -87,3 +87,32 @@ def test_preview_and_publish_are_for_admins(auth, town, centre):
     approver = auth.approver(town)
     assert approver.get(f"/admin/ouvertures/apercu/{opening.id}").status_code == 403
     assert auth.parent(f.household(town)).get("/admin/ouvertures/").status_code == 403
+
+
+def test_staff_define_an_opening_with_rules_in_their_order(auth, town, centre):
+    service, unit = centre
+    admin = auth.admin(town)
+    form = {
+        "label": "Mercredis de janvier",
+        "service": str(service.id),
+        "start": "2027-01-06",
+        "end": "2027-01-27",
+        "opens_at": "2026-12-07 08:30:00",
+        "closes_at": "2026-12-11 18:00:00",
+        "announce_at": "2026-12-11 18:30:00",
+        "rule_1": "siblings",
+        "rule_2": "resident",
+        "rule_3": "",
+        "rule_4": "",
+    }
+    r = post_form(admin, "/admin/ouvertures/new/", form)
+    assert r.status_code == 302, text(r)
+    opening = Opening.get(Opening.label == "Mercredis de janvier")
+    assert opening.town_id == town.id and opening.state == "draft"
+    assert opening.rule_list == ["siblings", "resident"]
+    assert opening.opens_at == dt.datetime(2026, 12, 7, 7, 30)  # Paris time, stored in UTC
+    assert [ou.unit_id for ou in opening.units] == [unit.id]
+    url = f"/admin/ouvertures/apercu/{opening.id}"
+    post_form(admin, url, {"action": "open"})
+    opening = Opening.get_by_id(opening.id)
+    assert opening.state == "collecting" and opening.seed_hash in text(admin.get(url))
