@@ -291,8 +291,7 @@ def _decide(opening: Opening, request_ids, actor: Actor, role: str, at) -> None:
 def mails(opening: Opening, public_url: str = "") -> list[outbox.Mail]:
     """One e-mail per household: each child's days, admitted or waiting with the rank."""
     town = Town.get_by_id(opening.town_id)
-    per_household = defaultdict(lambda: defaultdict(list))
-    names = {}
+    per_household = defaultdict(lambda: defaultdict(list))  # household -> (number, name) -> days
     q = (
         OpeningDecision.select(
             OpeningRequest.household,
@@ -313,9 +312,8 @@ def mails(opening: Opening, public_url: str = "") -> list[outbox.Mail]:
         .tuples()
     )
     for household_id, number, first_name, day, label, outcome, rank in q:
-        names[(household_id, first_name)] = number
         text = "place attribuée" if outcome == "admitted" else f"liste d'attente, rang {rank}"
-        per_household[household_id][first_name].append(
+        per_household[household_id][(number, first_name)].append(
             {"day": format_date_fr(day), "unit": label, "outcome": text}
         )
     to = defaultdict(list)
@@ -332,8 +330,8 @@ def mails(opening: Opening, public_url: str = "") -> list[outbox.Mail]:
         values = {
             "opening": opening.label,
             "children": [
-                {"name": n, "number": names[(household_id, n)], "days": days}
-                for n, days in children.items()
+                {"name": name, "number": number, "days": days}
+                for (number, name), days in children.items()
             ],
             "link": f"{base}/ouvertures/{opening.id}" if base else "",
             "seed": opening.seed,

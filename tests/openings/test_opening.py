@@ -116,3 +116,29 @@ def test_priorities_and_siblings_together(town, centre):
     for day in JULY:
         admitted = [o for o in out.values() if o.date == day and o.outcome == "admitted"]
         assert len(admitted) == 3
+
+
+def test_a_place_freed_goes_to_the_first_waiting(town, opening, centre):
+    """After publication the waiting lists are the booking workflow's own: a cancellation
+    confirmed admits the first waiting child of that day."""
+    from workflows import bookings
+    from workflows.decisions import decide, line_items, line_rows
+
+    unit = centre[1]
+    families = [f.household(town, f"F{i}", children=("A",)) for i in range(4)]
+    for h in families:
+        ask(parent(h), opening, h.children[0].id, JULY[:1], now=NOW)
+    allocate(opening.id, now=AFTER)
+    admin = actor_for(f.staff(town, "admin"))
+    publish(Opening.get_by_id(opening.id), admin, now=AFTER)
+    day = JULY[0]
+    (first_waiting,) = Booking.select().where(Booking.state == "waiting", Booking.rank == 1)
+    leaving = Booking.select().where(Booking.state == "booked").first()
+    owner = next(h for h in families if h.children[0].id == leaving.child_id)
+    (rid,) = bookings.submit(
+        parent(owner), [bookings.RequestSpec(leaving.child_id, [(unit.id, day, "cancel")])]
+    )
+    items = line_items(line_rows().where(RequestLine.request == rid))
+    decide(items, admin, "approver")
+    assert Booking.get_by_id(leaving.id).state == "free"
+    assert Booking.get_by_id(first_waiting.id).state == "booked"
