@@ -16,7 +16,7 @@ from models.openings import RULES, Opening, OpeningUnit
 from workflows import messages, words
 from workflows.calendar import PARIS, to_utc_naive
 from workflows.engine import WorkflowError
-from workflows.opening_allocation import allocate, day_figures, preview, publish
+from workflows.opening_allocation import allocate, compute, day_figures, preview, publish
 from workflows.openings import RULE_WORDS, OpeningRefused, open_collecting, units_of
 
 from .base import TownModelView, datetime_fr
@@ -73,12 +73,18 @@ class OpeningView(TownModelView):
     @expose("/apercu/<int:opening_id>", methods=("GET",))
     def preview_view(self, opening_id):
         opening = self.get_one(opening_id)
+        decisions = preview(opening)
+        same = None
+        if opening.state == "allocated":  # the draw again, now: same seed, same result?
+            again = {(d.child_id, d.date, d.outcome, d.rank) for d in compute(opening)}
+            same = again == {(d.child_id, d.date, d.outcome, d.rank) for d in decisions}
         return self.render(
             "admin/opening_preview.html",
+            same=same,
             opening=opening,
             state=words.title("opening", opening.state),
             units=units_of(opening),
-            decisions=preview(opening),
+            decisions=decisions,
             figures=day_figures(opening),
             rule_words=RULE_WORDS,
             rules=[RULE_WORDS[r] for r in opening.rule_list],

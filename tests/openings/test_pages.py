@@ -71,6 +71,7 @@ def test_parent_asks_then_sees_the_outcome(auth, town, centre):
     post_form(admin, url, {"action": "allocate"})
     preview = text(admin.get(url))
     assert "Aperçu de l'attribution" in preview and "Place attribuée" in preview
+    assert "Tirage recalculé à l'instant : résultat identique." in preview
     post_form(admin, url, {"action": "publish"})
     assert Opening.get_by_id(opening.id).state == "published"
     (mail,) = OutgoingMail.select().where(OutgoingMail.kind == "opening_published")
