@@ -127,6 +127,15 @@ def _hour(moment: dt.datetime) -> str:
     return f"{moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
 
 
+def closed_words(opening: Opening) -> str:
+    """'Les demandes sont closes depuis le vendredi 27 novembre à 18 h.'"""
+    closes = _paris(opening.closes_at)
+    return (
+        f"Les demandes sont closes depuis le {format_date_fr(closes.date(), 'EEEE d MMMM')} "
+        f"à {_hour(closes)}."
+    )
+
+
 def is_open(opening: Opening, now: dt.datetime | None = None) -> bool:
     at = to_utc_naive(now or dt.datetime.now(PARIS))
     return opening.state == "collecting" and opening.opens_at <= at < opening.closes_at
@@ -151,11 +160,8 @@ def ask(
     if child is None or child.household_id not in actor.household_ids:
         raise OpeningRefused("Cet enfant n'est pas rattaché à votre compte.", code="forbidden")
     if not is_open(opening, now):
-        closes = _paris(opening.closes_at)
         raise OpeningRefused(
-            "Les demandes sont closes depuis le "
-            f"{format_date_fr(closes.date(), 'EEEE d MMMM')} à {_hour(closes)} : "
-            "votre demande n'a pas été enregistrée.",
+            closed_words(opening)[:-1] + " : votre demande n'a pas été enregistrée.",
             code="opening_closed",
         )
     units = {u.id: u for u in units_of(opening)}

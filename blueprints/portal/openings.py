@@ -14,7 +14,15 @@ from models import OpeningDecision, OpeningRequest
 from models.openings import Opening
 from workflows.engine import WorkflowError
 from workflows.opening_allocation import asks_of, day_figures
-from workflows.openings import RULE_WORDS, ask, asked_days, is_open, open_days, units_of
+from workflows.openings import (
+    RULE_WORDS,
+    ask,
+    asked_days,
+    closed_words,
+    is_open,
+    open_days,
+    units_of,
+)
 from workflows.openings import window_words as words_of
 
 from ..auth import parent_required
@@ -50,6 +58,7 @@ def opening_public(opening_id: int):
         "portal/opening_public.html",
         opening=opening,
         window=words_of(opening),
+        closed=closed_words(opening),
         is_open=is_open(opening, paris_now()),
         published=published,
         figures=day_figures(opening) if published else [],
@@ -122,6 +131,7 @@ def opening_request(opening_id: int):
         "portal/opening_request.html",
         opening=opening,
         window=words_of(opening),
+        closed=closed_words(opening),
         is_open=is_open(opening, paris_now()),
         unit=unit,
         days=days,

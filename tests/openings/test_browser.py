@@ -39,7 +39,6 @@ def test_a_parent_asks_on_a_phone_and_sees_the_outcome(town, centre, live_server
     status = page.get_by_role("status")
     assert "Demande enregistrée" in status.inner_text()
     assert "Léa : demande n°" in status.inner_text()
-    page.screenshot(path="/tmp/opening-phone.png", full_page=True)
 
     close_now(opening)
     allocate(opening.id)
@@ -52,4 +51,8 @@ def test_a_parent_asks_on_a_phone_and_sees_the_outcome(town, centre, live_server
     page.goto(f"{live_server}/ouvertures/{opening.id}")
     assert Opening.get_by_id(opening.id).seed in page.inner_text("main")
     _no_sideways_scroll(page)
+    import os
+
+    if os.environ.get("OPENING_SHOT"):
+        page.screenshot(path=os.environ["OPENING_SHOT"], full_page=True)
     context.close()
