@@ -332,5 +332,7 @@ OPENING = define(
         _t("open", "draft", "collecting", {"system", "admin"}, title="Ouvrir les demandes"),
         _t("allocate", "collecting", "allocated", {"system", "admin"}, title="Attribuer"),
         _t("publish", "allocated", "published", {"admin"}, title="Publier"),
+        # Places booked meanwhile (publish refuses then): the same draw on what is left.
+        _t("reallocate", "allocated", "allocated", {"admin"}, title="Attribuer de nouveau"),
     ],
 )

@@ -125,6 +125,25 @@ def allocate(opening_id: int, actor: Actor = SYSTEM, now=None) -> int | None:
         return None
 
 
+def reallocate(opening: Opening, actor: Actor, now=None) -> int:
+    """The same draw again on the places left now (publish refused: places were booked
+    meanwhile): the decisions replaced, in one transaction. How many were written."""
+    now = now or dt.datetime.now(PARIS)
+    with transaction():
+        fire(
+            OPENING,
+            opening,
+            "reallocate",
+            actor,
+            owner=(None, opening.town_id),
+            values={"allocated_at": to_utc_naive(now)},
+        )
+        OpeningDecision.delete().where(OpeningDecision.opening == opening.id).execute()
+        decisions = compute(opening, now)
+        write_decisions(opening.id, decisions)
+    return len(decisions)
+
+
 def write_decisions(opening_id: int, decisions: list[draw.Decision]) -> None:
     """The decisions as rows: on PostgreSQL one INSERT of nine array parameters (binding
     nine parameters for each of 100,000 rows costs peewee more than the INSERT costs the
@@ -167,14 +186,6 @@ def publish(opening: Opening, actor: Actor, now=None, public_url: str = "") -> i
     at = to_utc_naive(now)
     role = "approver"
     with transaction():
-        fire(
-            OPENING,
-            opening,
-            "publish",
-            actor,
-            owner=(None, opening.town_id),
-            values={"published_at": at},
-        )
         decisions = OpeningDecision.opening == opening.id
         admitted = defaultdict(int)
         for u, d, n in (
@@ -192,6 +203,15 @@ def publish(opening: Opening, actor: Actor, now=None, public_url: str = "") -> i
                 "de publier.",
                 code="full",
             )
+        # Checked first (the units locked on PostgreSQL until the commit), then moved.
+        fire(
+            OPENING,
+            opening,
+            "publish",
+            actor,
+            owner=(None, opening.town_id),
+            values={"published_at": at},
+        )
         children = OpeningDecision.select(OpeningDecision.child).where(decisions).distinct()
         request_ids = [
             rid

@@ -16,7 +16,14 @@ from models.openings import RULES, Opening, OpeningUnit
 from workflows import messages, words
 from workflows.calendar import PARIS, to_utc_naive
 from workflows.engine import WorkflowError
-from workflows.opening_allocation import allocate, compute, day_figures, preview, publish
+from workflows.opening_allocation import (
+    allocate,
+    compute,
+    day_figures,
+    preview,
+    publish,
+    reallocate,
+)
 from workflows.openings import RULE_WORDS, OpeningRefused, open_collecting, units_of
 
 from .base import TownModelView, datetime_fr
@@ -107,6 +114,9 @@ class OpeningView(TownModelView):
                     flash("Les demandes ne sont pas encore closes, ou déjà attribuées.", "error")
                 else:
                     flash(f"{n} jour(s) attribué(s) : vérifiez l'aperçu, puis publiez.", "success")
+            elif what == "reallocate":
+                n = reallocate(opening, actor)
+                flash(f"{n} jour(s) attribué(s) de nouveau, sur les places restantes.", "success")
             elif what == "publish":
                 n = publish(opening, actor, public_url=current_app.config.get("PUBLIC_URL", ""))
                 flash(f"Attribution publiée : {n} famille(s) prévenue(s) par courriel.", "success")

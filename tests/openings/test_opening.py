@@ -142,3 +142,25 @@ def test_a_place_freed_goes_to_the_first_waiting(town, opening, centre):
     decide(items, admin, "approver")
     assert Booking.get_by_id(leaving.id).state == "free"
     assert Booking.get_by_id(first_waiting.id).state == "booked"
+
+
+def test_places_booked_meanwhile_refuse_publish_until_reallocated(town, opening, centre):
+    from workflows.opening_allocation import reallocate
+
+    unit = centre[1]
+    families = [f.household(town, f"F{i}", children=("A",)) for i in range(4)]
+    for h in families:
+        ask(parent(h), opening, h.children[0].id, JULY[:1], now=NOW)
+    allocate(opening.id, now=AFTER)
+    other = f.household(town, "Autre")
+    Booking.create(child=other.children[0], unit=unit, date=JULY[0], state="booked")
+    admin = actor_for(f.staff(town, "admin"))
+    opening = Opening.get_by_id(opening.id)
+    with pytest.raises(OpeningRefused) as e:
+        publish(opening, admin, now=AFTER)
+    assert "Des places ont été prises depuis l'attribution" in str(e.value)
+    assert Opening.get_by_id(opening.id).state == "allocated"
+    assert reallocate(opening, admin, now=AFTER) == 4
+    publish(Opening.get_by_id(opening.id), admin, now=AFTER)
+    booked = Booking.select().where(Booking.date == JULY[0], Booking.state == "booked")
+    assert booked.count() == 3  # the unit's 3 places, one of them taken before
