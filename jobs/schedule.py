@@ -12,6 +12,7 @@ from .content import EXPIRE_EVERY, expire_content
 from .mail import deliver_outgoing
 from .maintenance import PURGE_EVERY, purge_personal_logs
 from .notifications import notify_decided_requests
+from .openings import OPENINGS_EVERY, run_openings
 from .payments import abandon_stale_payments
 from .queue import redis_from_url, setting
 from .reminders import REMIND_EVERY, remind_deadlines
@@ -35,6 +36,7 @@ def build_scheduler(config=None) -> CronScheduler:
         (purge_personal_logs, PURGE_EVERY, 3600),  # CNIL: connection logs kept 12 months
         (expire_content, EXPIRE_EVERY, 600),  # content past its expiry date goes private
         (remind_deadlines, REMIND_EVERY, 1800),  # e-mails before a booking deadline closes
+        (run_openings, OPENINGS_EVERY, 1800),  # openings opened, allocated at their close
     ):
         scheduler.register(
             func, queue_name=queue, interval=every, job_timeout=timeout, result_ttl=300

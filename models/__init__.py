@@ -40,6 +40,7 @@ from .db import (
 )
 from .families import Account, Child, Guardian, Household, Town, utcnow
 from .history import WorkflowHistory
+from .openings import Opening, OpeningDecision, OpeningRequest, OpeningUnit
 from .outbox import OutgoingMail
 from .reminders import PrivateAddress, ReminderSent
 from .staff import AttendanceMark, HouseholdMessage, StaffApiToken, WalkInPrice
@@ -89,6 +90,10 @@ ALL_MODELS = [
     HouseholdMessage,
     ReminderSent,
     PrivateAddress,
+    Opening,
+    OpeningUnit,
+    OpeningRequest,
+    OpeningDecision,
 ]
 
 
@@ -139,6 +144,10 @@ __all__ = [
     "Town",
     "Unit",
     "WorkflowHistory",
+    "Opening",
+    "OpeningDecision",
+    "OpeningRequest",
+    "OpeningUnit",
     "after_commit",
     "among",
     "bind_database",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models import Booking, Enrolment, Invoice, Payment, Request, RequestLine
 from models.billing import InvoicingRun
 from models.content import ContentItem
+from models.openings import Opening
 
 from . import content_rules, enrolment_rules, rules, words
 from .engine import DELETED, NEW, Transition, define
@@ -314,5 +315,24 @@ CONTENT = define(
             content_rules.guard_expire,
             title="Expirer",
         ),
+    ],
+)
+
+
+# -- openings -----------------------------------------------------------------------------------
+# Limited places given by the town's rules and a draw (workflows/openings.py): the seed is
+# committed when collection opens, the timer's job allocates once at the close (the
+# conditional UPDATE of `allocate` says which job won), staff preview then publish.
+OPENING = define(
+    "opening",
+    Opening,
+    states=words.titles("opening"),
+    initial="draft",
+    transitions=[
+        _t("open", "draft", "collecting", {"system", "admin"}, title="Ouvrir les demandes"),
+        _t("allocate", "collecting", "allocated", {"system", "admin"}, title="Attribuer"),
+        _t("publish", "allocated", "published", {"admin"}, title="Publier"),
+        # Places booked meanwhile (publish refuses then): the same draw on what is left.
+        _t("reallocate", "allocated", "allocated", {"admin"}, title="Attribuer de nouveau"),
     ],
 )

@@ -21,6 +21,7 @@ from models import (
 
 from .accounts import hash_password
 from .content_demo import create_content_demo
+from .opening_demo import create_opening_demo
 
 PARENT = ("parent@demo.fr", "demo-parent")
 AGENT = ("agent@demo.fr", "demo-agent")
@@ -287,4 +288,5 @@ def create_demo(
         from .staff_demo import create_staff_demo  # imports the operations: not at the top
 
         create_staff_demo(town, today)  # the animator, walk-in prices, two weeks of meals
+        create_opening_demo(town, today)  # a summer centre open for requests
     return town

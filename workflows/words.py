@@ -111,6 +111,13 @@ STATES: dict[str, dict[str, Words]] = {
         "issued": W("Émises"),
         "failed": W("Échec"),
     },
+    # An opening of limited places (the OPENING workflow, workflows/openings.py).
+    "opening": {
+        "draft": W("En préparation"),
+        "collecting": W("Demandes ouvertes"),
+        "allocated": W("Attribuée (aperçu)"),
+        "published": W("Publiée"),
+    },
 }
 
 

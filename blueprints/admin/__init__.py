@@ -37,7 +37,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content, kitchen
+from . import accounts, billing, content, kitchen, openings
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -100,4 +100,5 @@ def init_app(app: Flask) -> None:
     accounts.register(admin, app)
     content.register(admin, app)  # news, pages, menus, documents; "À relire"
     kitchen.register(admin, app)  # meal counts, staff API tokens
+    openings.register(admin, app)  # limited places: rules, then a verifiable draw
     app.extensions["portail_admin"] = admin

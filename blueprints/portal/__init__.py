@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import basket, planning, requests, views  # noqa: F401  (register the routes on bp)
+from . import basket, openings, planning, requests, views  # noqa: F401  (register the routes on bp)
 from .blueprint import bp
 
 
