@@ -148,6 +148,8 @@ def check_lines(
                 code = "already_booked"
             elif action == "cancel" and state != "booked":
                 code = "not_booked"
+        if not code and action == "book":
+            ctx.hold_exclusive(child_id, unit, day, "requested")  # the batch's next is refused
         if code:
             params = ctx.reason_params(item, code)
             problems.append(

@@ -27,6 +27,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Il n'y a pas de réservation à annuler ce jour-là.",
         "There is no booking to cancel on that day.",
     ),
+    "exclusive": (
+        "{child} a déjà un {other} ce jour-là.",
+        "The child already has another unit of the same group on that day.",
+    ),
     "unknown_unit": (
         "Cette prestation n'existe pas pour cet enfant.",
         "Unknown unit for this child.",
@@ -65,4 +69,11 @@ def reason_en(code: str, **params) -> str:
 
 
 def _defaults(params: dict) -> dict:
-    return {"deadline": "", "deadline_iso": "", "comment": "", **params}
+    return {
+        "deadline": "",
+        "deadline_iso": "",
+        "comment": "",
+        "child": "L'enfant",
+        "other": "autre choix",
+        **params,
+    }

@@ -92,6 +92,12 @@ def build_spec() -> dict:
                 "reason": {"type": "string", "nullable": True},
                 "rank": {"type": "integer", "nullable": True},
                 "basket": {"type": "string", "nullable": True},
+                "excluded_by": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "label of the unit of the same exclusive group the child "
+                    "has or has chosen that day (REPAS / PAI): this cell cannot be booked",
+                },
             },
         },
     )

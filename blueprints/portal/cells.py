@@ -81,6 +81,9 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
     elif action:
         why_not = ""
         detail = f"modifiable jusqu'au {deadline}"
+    elif cell.excluded_by:
+        why_not = f"déjà « {cell.excluded_by} » ce jour-là"
+        detail = why_not
     elif cell.state in ("requested", "waiting", "cancel_requested"):
         why_not = "une demande est en cours pour ce jour"
         detail = why_not
