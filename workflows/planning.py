@@ -68,7 +68,14 @@ class Cell:
             "rank": self.rank,
             "basket": self.basket or None,
             "excluded_by": self.excluded_by or None,
+            "withdrawable": self.withdrawable,
         }
+
+    @property
+    def withdrawable(self) -> bool:
+        """Whether the parent may take the cell back now (a pending request withdrawn, the
+        waiting list left), by the same guard the workflow checks when they do."""
+        return "withdraw" in self.allowed or "leave_waiting" in self.allowed
 
 
 @dataclass

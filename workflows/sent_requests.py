@@ -53,9 +53,15 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
             return 0, []
         ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
         withdraw = REQUEST_LINE.transition("withdraw")
+        # Each line by the guard of the booking transition it carries (withdraw, or
+        # leave_waiting for a queued line): the rule the planning reads (parent_may).
         ok, refused = check_many(BOOKING, withdraw.carried("pending", "book"), pending, ctx)
+        ok_waiting, refused_waiting = check_many(
+            BOOKING, withdraw.carried("queued", "book"), waiting, ctx
+        )
+        refused += refused_waiting
         n = 0
-        for source, items_ in (("pending", ok), ("queued", waiting)):
+        for source, items_ in (("pending", ok), ("queued", ok_waiting)):
             if items_:
                 n += fire_carried(
                     REQUEST_LINE,

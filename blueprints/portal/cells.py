@@ -87,6 +87,8 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
     elif cell.state in ("requested", "waiting", "cancel_requested"):
         why_not = "une demande est en cours pour ce jour"
         detail = why_not
+        if cell.withdrawable:
+            detail = f"{why_not} ; vous pouvez la retirer jusqu'au {deadline}"
     elif cell.deadline and now >= cell.deadline:
         why_not = messages.reason_fr("late", deadline=deadline).rstrip(".")
         detail = f"plus modifiable (délai : {deadline})"
@@ -116,6 +118,7 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         "why_not": why_not,
         "deadline_fr": deadline,
         "changeable": bool(action),
+        "withdrawable": cell.withdrawable,
         "action": action,
         "basket": cell.basket or None,
         "basket_text": BASKET_WORDS.get(cell.basket, ""),
