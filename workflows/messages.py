@@ -4,7 +4,7 @@ from __future__ import annotations
 
 REASONS: dict[str, tuple[str, str]] = {
     "late": (
-        "Délai dépassé : modifiable jusqu'au {deadline}.",
+        "Délai dépassé : il fallait {verb} avant le {deadline}.",
         "Deadline passed: could be changed until {deadline_iso}.",
     ),
     "closed": (
@@ -73,6 +73,7 @@ def _defaults(params: dict) -> dict:
         "deadline": "",
         "deadline_iso": "",
         "comment": "",
+        "verb": "faire la demande",
         "child": "L'enfant",
         "other": "autre choix",
         **params,

@@ -30,6 +30,7 @@ from .calendar import (
     format_deadline_en,
     format_deadline_fr,
 )
+from .french import VERBS
 
 
 @dataclass(frozen=True)
@@ -356,6 +357,7 @@ class RuleContext:
             return {}
         deadline = until(unit, item.action, item.date, self.now).at
         return {
+            "verb": VERBS.get(item.action, "faire la demande"),
             "deadline": format_deadline_fr(deadline),
             "deadline_iso": format_deadline_en(deadline),
         }

@@ -14,6 +14,8 @@ from .definitions import BOOKING, REQUEST_LINE
 from .engine import Actor, Forbidden, check_many, fire_carried
 from .rules import RuleContext
 
+WITHDRAW = {"verb": "retirer ce jour"}  # "Délai dépassé : il fallait retirer ce jour avant le …"
+
 
 def withdrawable(line: RequestLine) -> bool:
     """Whether the workflow lets the parent take the line back from where it stands (the
@@ -76,7 +78,7 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
                 ).followed
         complete_requests({i.request_id for i in items})
     problems = [
-        (item.id, messages.reason_fr(code, **ctx.reason_params(item, code)))
+        (item.id, messages.reason_fr(code, **{**ctx.reason_params(item, code), **WITHDRAW}))
         for item, code in refused
     ]
     return n, problems

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflows import messages, words
+from workflows import french, messages, words
 from workflows.calendar import format_date_fr
 from workflows.planning import Cell
+from workflows.rules import action_for
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
 STATES = {
@@ -90,7 +91,8 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         if cell.withdrawable:
             detail = f"{why_not} ; vous pouvez la retirer jusqu'au {deadline}"
     elif cell.deadline and now >= cell.deadline:
-        why_not = messages.reason_fr("late", deadline=deadline).rstrip(".")
+        verb = french.VERBS.get(action_for(cell.state), "faire la demande")
+        why_not = messages.reason_fr("late", deadline=deadline, verb=verb).rstrip(".")
         detail = f"plus modifiable (délai : {deadline})"
     else:
         why_not = "ce jour ne peut pas être modifié"
