@@ -52,6 +52,16 @@ def test_no_parent_page_scrolls_sideways_at_360_px_and_axe_finds_nothing_serious
             wide[path] = width
     assert wide == {}, "pages wider than the phone"
 
+    # The month's cells are touch targets of at least 44 x 44 px, on the phone too.
+    page.goto(f"{live_server}/enfants/{h.children[0].id}/planning")
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('button.cell')].map(b => {"
+        " const r = b.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })"
+    )
+    assert sizes, "the month has cells"
+    small = [s for s in sizes if s[0] < 44 or s[1] < 44]
+    assert small == [], f"{len(small)} of {len(sizes)} cells under 44 x 44 px: {small[:5]}"
+
     axe = Axe()
     found = {}
     for width in (390, 1280):
