@@ -7,7 +7,7 @@ from peewee import fn
 
 from models import Booking, Child, Request, RequestLine, Unit, among, transaction
 
-from . import messages
+from . import french, messages, words
 from .calendar import to_utc_naive
 from .decisions import complete_requests, decided, line_items, line_rows, now_or
 from .definitions import BOOKING, REQUEST_LINE
@@ -51,8 +51,9 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
     with transaction():
         pending, waiting = lines("pending"), lines("queued")
         items = pending + waiting
+        late = _already_decided(household_id, line_ids)
         if not items:
-            return 0, []
+            return 0, late
         ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
         withdraw = REQUEST_LINE.transition("withdraw")
         # Each line by the guard of the booking transition it carries (withdraw, or
@@ -81,7 +82,29 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
         (item.id, messages.reason_fr(code, **{**ctx.reason_params(item, code), **WITHDRAW}))
         for item, code in refused
     ]
-    return n, problems
+    return n, late + problems
+
+
+def _already_decided(household_id: int, line_ids) -> list[tuple[int, str]]:
+    """The asked-for lines that were decided meanwhile, each with why it stays."""
+    rows = (
+        RequestLine.select(RequestLine.id, RequestLine.date, RequestLine.state)
+        .join(Request, on=RequestLine.request == Request.id)
+        .where(
+            RequestLine.id.in_(list(line_ids)),
+            Request.household == household_id,
+            RequestLine.state.in_(["accepted", "refused", "withdrawn"]),
+        )
+        .tuples()
+    )
+    return [
+        (
+            line_id,
+            f"Le {french.day(day, weekday=True)} n'a pas été retiré : la demande a déjà été "
+            f"traitée ({words.in_sentence('request_line', state)}).",
+        )
+        for line_id, day, state in rows
+    ]
 
 
 def request_version(req: Request) -> str:
