@@ -56,7 +56,8 @@ def test_no_parent_page_scrolls_sideways_at_360_px_and_axe_finds_nothing_serious
     page.goto(f"{live_server}/enfants/{h.children[0].id}/planning")
     sizes = page.evaluate(
         "[...document.querySelectorAll('button.cell')].map(b => {"
-        " const r = b.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; })"
+        " const r = b.getBoundingClientRect();"
+        " return [Math.round(r.width), Math.round(r.height)]; })"
     )
     assert sizes, "the month has cells"
     small = [s for s in sizes if s[0] < 44 or s[1] < 44]
