@@ -233,6 +233,8 @@
     setText(el, ".ic", c.icon);
     setText(el, ".tx", c.text);
     setText(el, ".why", c.reason || "");
+    setText(el, ".late", c.late_text || "");
+    el.classList.toggle("is-late", !!c.late);
     setText(el, ".dl", c.detail || "");
     setText(el, ".bk", c.basket_text || "");
     var chosen = selection.get(c.key);

@@ -97,6 +97,13 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
     else:
         why_not = "ce jour ne peut pas être modifié"
         detail = why_not
+    # A day whose deadline has passed says so in words, not only by a colour.
+    late = bool(
+        not action
+        and cell.state in ("free", "refused", "booked")
+        and cell.deadline
+        and now >= cell.deadline
+    )
     reason = cell.reason if cell.state == "refused" else ""
     day_words = date_fr(cell.date, "EEEE d MMMM")
     title = f"{cell.unit.label} – {day_words} : {words}"
@@ -120,6 +127,8 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         "why_not": why_not,
         "deadline_fr": deadline,
         "changeable": bool(action),
+        "late": late,
+        "late_text": "délai dépassé" if late else "",
         "withdrawable": cell.withdrawable,
         "action": action,
         "basket": cell.basket or None,
