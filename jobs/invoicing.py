@@ -10,7 +10,7 @@ from rq import get_current_job
 
 from models import Account, transaction, utcnow
 from models.billing import Invoice, InvoicingRun
-from workflows import documents, invoicing, outbox, pricing
+from workflows import documents, french, invoicing, outbox
 from workflows.accounts import actor_for
 
 from .context import job_database
@@ -66,7 +66,7 @@ def issue_run(run_id: int, account_id: int) -> int:
         try:
             with transaction():  # the invoices and their e-mails, or neither
                 ids = invoicing.issue_month(actor, run.town_id, run.month)
-                notify_issued(ids)
+                notify_issued(ids, cfg.PUBLIC_URL)
         except Exception as exc:
             invoicing.advance_run(run_id, "fail", error=repr(exc)[:2000])
             raise
@@ -78,8 +78,9 @@ def issue_run(run_id: int, account_id: int) -> int:
     return len(ids)
 
 
-def notify_issued(invoice_ids: list[int]) -> int:
-    """Write the e-mail of each issued invoice to the outbox (sent by the mail job)."""
+def notify_issued(invoice_ids: list[int], public_url: str = "") -> int:
+    """Write the e-mail of each issued invoice to the outbox (sent by the mail job), with
+    the link to the invoice on the portal (PUBLIC_URL, never a request's Host)."""
     to = invoicing.recipients(invoice_ids)
     mails = []
     for i in range(0, len(invoice_ids), 1000):
@@ -90,8 +91,12 @@ def notify_issued(invoice_ids: list[int]) -> int:
                 "number": inv.number,
                 "town_name": inv.town_name,
                 "month": documents.month_fr(inv.month),
-                "total": pricing.format_euros(inv.total_cents),
-                "due_date": inv.due_date.strftime("%d/%m/%Y") if inv.due_date else "",
+                "of_month": french.of_month(inv.month),
+                "total": french.euros(inv.total_cents),
+                "due_date": french.day(inv.due_date, weekday=True, year=True)
+                if inv.due_date
+                else "",
+                "link": f"{public_url.rstrip('/')}/factures/{inv.id}",
             }
             subject = f"Votre facture {inv.number} – {inv.town_name}"
             mails.append(outbox.Mail(tuple(to[inv.id]), subject, "invoice_issued", values))

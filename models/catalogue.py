@@ -57,6 +57,9 @@ class Unit(BaseModel):
     capacity = IntegerField(null=True)  # None: no limit
     waiting_list = BooleanField(default=False)
     position = IntegerField(default=0)
+    # Units of the same group exclude each other on a day: a child has one of them at most
+    # (REPAS and PAI, the meal brought from home). "" for none.
+    exclusive_group = CharField(default="")
 
     def __str__(self) -> str:
         return f"{self.label} – {self.site.name}"

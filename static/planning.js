@@ -10,6 +10,7 @@
   var summary = document.getElementById("sel-summary");
   var message = document.getElementById("sel-message");
   var addButton = document.getElementById("add-basket");
+  var sending = false;
   var clearButton = document.getElementById("clear-sel");
   var selbar = root.querySelector(".selbar");
   var tools = root.querySelector("details.tools");
@@ -51,7 +52,10 @@
       if (cancel) parts.push(cancel + " à annuler");
       summary.textContent = n + (n > 1 ? " jours sélectionnés : " : " jour sélectionné : ") + parts.join(", ") + ".";
     }
-    addButton.disabled = !n;
+    // aria-disabled, not disabled: a disabled button drops the keyboard focus, and the
+    // parent who pressed "Ajouter au panier" must find it where it was.
+    addButton.setAttribute("aria-disabled", n && !sending ? "false" : "true");
+    addButton.disabled = false;
     clearButton.disabled = !n;
     // The bar sticks to the bottom once there is a selection, but not in the middle of a
     // drag: it would cover the days under the pointer.
@@ -72,9 +76,20 @@
     }
   }
 
+  // Why a cell cannot be chosen: next to the cell, where the eye is, and in the live
+  // region under the calendar, for screen readers.
+  var tip = null;
   function explain(el) {
     var why = el.dataset.whyNot || "ce jour ne peut pas être modifié";
-    say((el.getAttribute("title") || "").split(" :")[0] + " : " + why + ".", null, true);
+    var text = (el.getAttribute("title") || "").split(" :")[0] + " : " + why + ".";
+    say(text, null, true);
+    if (!tip) {
+      tip = document.createElement("p");
+      tip.className = "cell-tip";
+      tip.setAttribute("aria-hidden", "true");  // the live region says it already
+    }
+    tip.textContent = why.charAt(0).toUpperCase() + why.slice(1) + ".";
+    el.insertAdjacentElement("afterend", tip);
   }
 
   // -- click and drag ------------------------------------------------------------------------
@@ -175,10 +190,11 @@
       var parts = key.split("|");
       lines.push({ unit: parseInt(parts[0], 10), date: parts[1], action: action });
     });
-    if (!lines.length) return;
+    if (!lines.length || sending) return;
     var also = [];
     root.querySelectorAll('.selbar input[name="also"]:checked').forEach(function (i) { also.push(parseInt(i.value, 10)); });
-    addButton.disabled = true;
+    sending = true;
+    addButton.setAttribute("aria-disabled", "true");
     say("Ajout au panier…");
     fetch(root.dataset.addUrl, {
       method: "POST",
@@ -202,9 +218,11 @@
         selection.clear();
         allCells().forEach(paint);
       }
+      sending = false;
       refreshSummary();
       poll(true);
     }).catch(function () {
+      sending = false;
       say("Le panier n'a pas pu être mis à jour : vérifiez votre connexion et réessayez.", null, true);
       refreshSummary();
     });
@@ -233,6 +251,8 @@
     setText(el, ".ic", c.icon);
     setText(el, ".tx", c.text);
     setText(el, ".why", c.reason || "");
+    setText(el, ".late", c.late_text || "");
+    el.classList.toggle("is-late", !!c.late);
     setText(el, ".dl", c.detail || "");
     setText(el, ".bk", c.basket_text || "");
     var chosen = selection.get(c.key);

@@ -53,6 +53,12 @@ def api_error(status: int, name: str, message: str):
     return jsonify({"error": name, "message": message}), status
 
 
+def kept_headers(e: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries (a 405's Allow, a 429's Retry-After), which our
+    own body replaces but must not drop."""
+    return [(k, v) for k, v in e.get_headers() if k.lower() != "content-type"]
+
+
 def page(status: int, message: str | None = None):
     """The French page of an error (or its JSON for a page's own background calls)."""
     message = message or WORDS.get(status, "Une erreur est survenue.")
@@ -74,8 +80,10 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if in_api():
             name = (e.name or "error").lower().replace(" ", "_")
-            return api_error(e.code or 500, name, API_MESSAGES.get(e.code, e.description))
-        return page(e.code or 500)
+            body, status = api_error(e.code or 500, name, API_MESSAGES.get(e.code, e.description))
+            return body, status, kept_headers(e)
+        body, status = page(e.code or 500)
+        return body, status, kept_headers(e)
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

@@ -153,6 +153,8 @@ def check_lines(
                 code = "already_booked"
             elif action == "cancel" and state != "booked":
                 code = "not_booked"
+        if not code and action == "book":
+            ctx.hold_exclusive(child_id, unit, day, "requested")  # the batch's next is refused
         if code:
             params = ctx.reason_params(item, code)
             problems.append(
@@ -253,7 +255,32 @@ def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=Non
         send_requests(
             actor, role, request_ids, now, {a for *_, a in all_lines}, pending=len(all_lines)
         )
+        taken = _taken_meanwhile(request_ids)
+        if len(taken) == len(all_lines):
+            # Every cell was taken between the checks and the send (the losers of a race):
+            # nothing is sent, and the caller hears why, as for a refusal before sending.
+            raise RequestRefused(taken)
     return request_ids
+
+
+def _taken_meanwhile(request_ids) -> list[LineProblem]:
+    """The lines of `request_ids` refused at sending because their cell was taken."""
+    rows = (
+        RequestLine.select(
+            RequestLine.child, RequestLine.unit, RequestLine.date, RequestLine.action
+        )
+        .where(
+            RequestLine.request.in_(request_ids),
+            RequestLine.state == "refused",
+            RequestLine.reason_code.in_(["already_booked", "not_booked"]),
+        )
+        .tuples()
+    )
+    return [
+        LineProblem(c, u, d, a, code, messages.reason_fr(code), messages.reason_en(code))
+        for c, u, d, a in rows
+        for code in ["already_booked" if a == "book" else "not_booked"]
+    ]
 
 
 def send_requests(

@@ -8,6 +8,7 @@ holidays by zone), cached by year.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -141,9 +142,14 @@ def now() -> dt.datetime:
 
 @lru_cache(maxsize=8192)
 def format_date_fr(day: dt.date, pattern: str = "EEEE d MMMM y") -> str:
-    """A date in French words ('mercredi 18 novembre 2026'), cached: a month's planning
-    writes the same few dozen dates a hundred times."""
+    """A date in French words ('mercredi 18 novembre 2026', 'mardi 1er décembre 2026'),
+    cached: a month's planning writes the same few dozen dates a hundred times."""
+    if day.day == 1:
+        pattern = _DAY_NUMBER.sub("'1er'", pattern)  # the first of a month is "1er"
     return format_date(day, pattern, locale="fr_FR")
+
+
+_DAY_NUMBER = re.compile(r"(?<![d'])d(?![d'])")
 
 
 def format_deadline_fr(moment: dt.datetime) -> str:

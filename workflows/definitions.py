@@ -71,6 +71,7 @@ BOOKING = define(
             "waiting",
             "free",
             {"parent", "system"},
+            rules.guard_withdraw,  # the one rule: until the booking deadline, like withdraw
             title="Quitter la liste d'attente",
         ),
         _t(

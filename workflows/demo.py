@@ -110,7 +110,7 @@ def create_town(name="Ville de Démo", slug="demo", zone="A", today=None) -> Tow
     leisure = Site.create(town=town, name="Centre de loisirs Anim'action")
     pos = 0
     for site in schools:
-        for code, label in (("REPAS", "Repas"), ("PAI", "PAI (panier repas)")):
+        for code, label in (("REPAS", "Repas"), ("PAI", "Repas PAI")):
             pos += 1
             Unit.create(
                 service=canteen,
@@ -120,6 +120,7 @@ def create_town(name="Ville de Démo", slug="demo", zone="A", today=None) -> Tow
                 weekdays="1245",
                 approval_mode="timer",
                 position=pos,
+                exclusive_group="repas",  # a child has the canteen's meal or their own
             )
         for code, label in (
             ("GARDERIE MATIN", "Garderie du matin"),

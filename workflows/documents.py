@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from models import Town
 from models.billing import CreditNote, Invoice, InvoiceLine
 
-from . import pricing
+from . import french, pricing
 from .tax_certificates import CertificateLine
 
 log = logging.getLogger(__name__)
@@ -26,24 +26,10 @@ def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS_FR = french.MONTHS
 
 
-def month_fr(value: dt.date) -> str:
-    return f"{MONTHS_FR[value.month - 1]} {value.year}"
+month_fr = french.month  # 'octobre 2026'
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 REASONS: dict[str, tuple[str, str]] = {
     "late": (
-        "Délai dépassé : modifiable jusqu'au {deadline}.",
+        "Délai dépassé : il fallait {verb} avant le {deadline}.",
         "Deadline passed: could be changed until {deadline_iso}.",
     ),
     "closed": (
@@ -26,6 +26,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_booked": (
         "Il n'y a pas de réservation à annuler ce jour-là.",
         "There is no booking to cancel on that day.",
+    ),
+    "exclusive": (
+        "{child} a déjà un {other} ce jour-là.",
+        "The child already has another unit of the same group on that day.",
     ),
     "unknown_unit": (
         "Cette prestation n'existe pas pour cet enfant.",
@@ -65,4 +69,12 @@ def reason_en(code: str, **params) -> str:
 
 
 def _defaults(params: dict) -> dict:
-    return {"deadline": "", "deadline_iso": "", "comment": "", **params}
+    return {
+        "deadline": "",
+        "deadline_iso": "",
+        "comment": "",
+        "verb": "faire la demande",
+        "child": "L'enfant",
+        "other": "autre choix",
+        **params,
+    }

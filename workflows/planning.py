@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from models import (
@@ -20,6 +21,7 @@ from models import (
 from .calendar import PARIS, days_between, format_deadline_fr
 from .definitions import BOOKING
 from .rules import (
+    HELD_AT_SENDING,
     UNIT_FIELDS,
     LineItem,
     RuleContext,
@@ -47,6 +49,7 @@ class Cell:
     rank: int | None = None
     basket: str = ""  # action waiting in the basket for this cell: book, cancel or ""
     allowed: tuple[str, ...] = ()  # the booking transitions the parent may ask for now
+    excluded_by: str = ""  # the unit of its exclusive group the child has (or has chosen)
 
     @property
     def deadline_fr(self) -> str:
@@ -64,7 +67,15 @@ class Cell:
             "reason": self.reason or None,
             "rank": self.rank,
             "basket": self.basket or None,
+            "excluded_by": self.excluded_by or None,
+            "withdrawable": self.withdrawable,
         }
+
+    @property
+    def withdrawable(self) -> bool:
+        """Whether the parent may take the cell back now (a pending request withdrawn, the
+        waiting list left), by the same guard the workflow checks when they do."""
+        return "withdraw" in self.allowed or "leave_waiting" in self.allowed
 
 
 @dataclass
@@ -225,6 +236,20 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
         for u, d, state, code, reason, rank in _BOOKINGS.rows(child_id, start, end)
     }
     units = list(ctx.units.values())  # in position order (see `enrolled`)
+    # The exclusive groups' cells as the rules read them (RuleContext.excluded_by), from
+    # the bookings just read and the basket's: a day chosen in one greys the others.
+    chosen = {}
+    for unit in units:
+        if unit.exclusive_group:
+            ctx.exclusive.setdefault((child_id, unit.exclusive_group), defaultdict(dict))
+    for (u, d), (state, *_) in bookings.items():
+        unit = ctx.units.get(u)
+        if unit is not None and unit.exclusive_group:
+            ctx.exclusive[(child_id, unit.exclusive_group)][d][u] = (unit.label, state)
+    for (u, d), action in basket.items():
+        unit = ctx.units.get(u)
+        if unit is not None and unit.exclusive_group and action == "book":
+            chosen[(unit.exclusive_group, d)] = unit
     cells = []
     for day in days_between(start, end):
         for unit in units:
@@ -238,6 +263,14 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                 continue
             deadline = until(unit, action_for(state), day, now).at
             allowed = () if why else parent_may(ctx, child_id, unit, day, state)
+            excluded = ""
+            if unit.exclusive_group and state == "free":
+                other = chosen.get((unit.exclusive_group, day))
+                if other is not None and other.id != unit.id:
+                    excluded = other.label
+                    allowed = tuple(t for t in allowed if t != "request")
+                else:
+                    excluded = ctx.excluded_by(child_id, unit, day, HELD_AT_SENDING) or ""
             cell_state = "refused" if state == "free" and code else state
             cells.append(
                 Cell(
@@ -251,6 +284,7 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                     rank,
                     basket.get((unit.id, day), ""),
                     allowed,
+                    excluded,
                 )
             )
     return cells

@@ -10,7 +10,17 @@ from typing import NamedTuple
 
 from peewee import fn
 
-from models import Booking, Closure, Enrolment, RequestLine, Service, Town, Unit, is_postgres
+from models import (
+    Booking,
+    Child,
+    Closure,
+    Enrolment,
+    RequestLine,
+    Service,
+    Town,
+    Unit,
+    is_postgres,
+)
 
 from .calendar import (
     PARIS,
@@ -20,6 +30,7 @@ from .calendar import (
     format_deadline_en,
     format_deadline_fr,
 )
+from .french import VERBS
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class UnitInfo:
     town_id: int
     zone: str
     position: int
+    exclusive_group: str = ""  # units of one group exclude each other on a day
 
     def closed_reason(self, day: dt.date) -> tuple[str, str] | None:
         """Why the unit does not run on `day` by the town's calendar (calendar.closed_reason)."""
@@ -108,6 +120,7 @@ UNIT_FIELDS = (
     Unit.site,
     Unit.service,
     Unit.position,
+    Unit.exclusive_group,
 )
 
 
@@ -115,7 +128,7 @@ def unit_info_of(values, town_id: int, zone: str) -> UnitInfo:
     """A unit as the rules see it, from the values of UNIT_FIELDS and its town."""
     (uid, code, label, weekdays, holiday_unit, approval_mode, book_count, book_unit) = values[:8]
     (book_cutoff, cancel_count, cancel_unit, cancel_cutoff, capacity, waiting_list) = values[8:14]
-    site_id, service_id, position = values[14:]
+    site_id, service_id, position = values[14:17]
     return UnitInfo(
         id=uid,
         code=code,
@@ -132,6 +145,7 @@ def unit_info_of(values, town_id: int, zone: str) -> UnitInfo:
         town_id=town_id,
         zone=zone,
         position=position,
+        exclusive_group=values[17] or "",
     )
 
 
@@ -180,6 +194,9 @@ class RuleContext:
         # unit) pairs and deadlines again and again.
         self._open: dict[tuple[int, dt.date], bool] = {}
         self._spans: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
+        # (child id, exclusive group) -> {day: {unit id: (label, booking state)}}
+        self.exclusive: dict[tuple[int, str], dict] = {}
+        self._names: dict[int, str] = {}
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -290,15 +307,67 @@ class RuleContext:
         for key in keys:
             self.places_left[key] = self.units[key[0]].capacity - counts.get(key, 0)
 
+    def _exclusive_cells(self, child_id: int, group: str) -> dict:
+        """The child's bookings on the units of an exclusive group, loaded once per child
+        and group: {day: {unit id: (label, state)}}."""
+        key = (child_id, group)
+        cells = self.exclusive.get(key)
+        if cells is None:
+            cells = self.exclusive[key] = defaultdict(dict)
+            rows = (
+                Booking.select(Booking.date, Booking.unit, Unit.label, Booking.state)
+                .join(Unit)
+                .where(Booking.child == child_id, Unit.exclusive_group == group)
+                .tuples()
+            )
+            for day, unit_id, label, state in rows:
+                cells[day][unit_id] = (label, state)
+        return cells
+
+    def excluded_by(self, child_id: int, unit: UnitInfo, day: dt.date, held) -> str | None:
+        """The label of another unit of `unit`'s exclusive group the child holds on `day`
+        (its booking in one of the states `held`), or None: a child has one of them."""
+        if not unit.exclusive_group:
+            return None
+        cells = self._exclusive_cells(child_id, unit.exclusive_group).get(day, {})
+        for unit_id, (label, state) in cells.items():
+            if unit_id != unit.id and state in held:
+                return label
+        return None
+
+    def hold_exclusive(self, child_id: int, unit: UnitInfo, day: dt.date, state: str) -> None:
+        """Remember that the child now holds `unit` on `day` (a line of the same batch)."""
+        if unit.exclusive_group:
+            cells = self._exclusive_cells(child_id, unit.exclusive_group)
+            cells[day][unit.id] = (unit.label, state)
+
+    def child_name(self, child_id: int) -> str:
+        if child_id not in self._names:
+            name = Child.select(Child.first_name).where(Child.id == child_id).scalar()
+            self._names[child_id] = name or "L'enfant"
+        return self._names[child_id]
+
     def reason_params(self, item: LineItem, code: str) -> dict:
         unit = self.units.get(item.unit_id)
+        if code == "exclusive" and unit is not None:
+            other = self.excluded_by(item.child_id, unit, item.date, HELD_AT_SENDING) or ""
+            other = other[:1].lower() + other[1:]  # "Repas PAI" -> "un repas PAI"
+            return {"child": self.child_name(item.child_id), "other": other}
         if code != "late" or unit is None:
             return {}
         deadline = until(unit, item.action, item.date, self.now).at
         return {
+            "verb": VERBS.get(item.action, "faire la demande"),
             "deadline": format_deadline_fr(deadline),
             "deadline_iso": format_deadline_en(deadline),
         }
+
+
+# The states in which a child holds a unit of an exclusive group: at sending, anything
+# asked for or booked; at acceptance, what is booked (two lines sent at the same moment:
+# the first accepted wins, see hold_exclusive).
+HELD_AT_SENDING = frozenset({"requested", "waiting", "booked", "cancel_requested"})
+HELD_AT_ACCEPT = frozenset({"booked", "cancel_requested"})
 
 
 def _sent_at(item: LineItem, ctx: RuleContext) -> dt.datetime:
@@ -319,6 +388,8 @@ def guard_request(item: LineItem, ctx: RuleContext) -> str | None:
         return code
     if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, ctx.now):
         return "late"
+    if ctx.excluded_by(item.child_id, unit, item.date, HELD_AT_SENDING):
+        return "exclusive"
     return None
 
 
@@ -329,8 +400,11 @@ def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
         return code
     if not ctx.may_pass_deadline and not ctx.on_time(unit, "book", item.date, _sent_at(item, ctx)):
         return "late"
+    if ctx.excluded_by(item.child_id, unit, item.date, HELD_AT_ACCEPT):
+        return "exclusive"
     if not ctx.take_place(unit, item.date):
         return "full"
+    ctx.hold_exclusive(item.child_id, unit, item.date, "booked")
     return None
 
 

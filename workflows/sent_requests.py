@@ -7,12 +7,14 @@ from peewee import fn
 
 from models import Booking, Child, Request, RequestLine, Unit, among, transaction
 
-from . import messages
+from . import french, messages, words
 from .calendar import to_utc_naive
 from .decisions import complete_requests, decided, line_items, line_rows, now_or
 from .definitions import BOOKING, REQUEST_LINE
 from .engine import Actor, Forbidden, check_many, fire_carried
 from .rules import RuleContext
+
+WITHDRAW = {"verb": "retirer ce jour"}  # "Délai dépassé : il fallait retirer ce jour avant le …"
 
 
 def withdrawable(line: RequestLine) -> bool:
@@ -49,13 +51,20 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
     with transaction():
         pending, waiting = lines("pending"), lines("queued")
         items = pending + waiting
+        late = _already_decided(household_id, line_ids)
         if not items:
-            return 0, []
+            return 0, late
         ctx = RuleContext.load({i.unit_id for i in items}, {i.child_id for i in items}, now)
         withdraw = REQUEST_LINE.transition("withdraw")
+        # Each line by the guard of the booking transition it carries (withdraw, or
+        # leave_waiting for a queued line): the rule the planning reads (parent_may).
         ok, refused = check_many(BOOKING, withdraw.carried("pending", "book"), pending, ctx)
+        ok_waiting, refused_waiting = check_many(
+            BOOKING, withdraw.carried("queued", "book"), waiting, ctx
+        )
+        refused += refused_waiting
         n = 0
-        for source, items_ in (("pending", ok), ("queued", waiting)):
+        for source, items_ in (("pending", ok), ("queued", ok_waiting)):
             if items_:
                 n += fire_carried(
                     REQUEST_LINE,
@@ -70,10 +79,32 @@ def withdraw_lines(actor: Actor, household_id: int, line_ids, now=None) -> tuple
                 ).followed
         complete_requests({i.request_id for i in items})
     problems = [
-        (item.id, messages.reason_fr(code, **ctx.reason_params(item, code)))
+        (item.id, messages.reason_fr(code, **{**ctx.reason_params(item, code), **WITHDRAW}))
         for item, code in refused
     ]
-    return n, problems
+    return n, late + problems
+
+
+def _already_decided(household_id: int, line_ids) -> list[tuple[int, str]]:
+    """The asked-for lines that were decided meanwhile, each with why it stays."""
+    rows = (
+        RequestLine.select(RequestLine.id, RequestLine.date, RequestLine.state)
+        .join(Request, on=RequestLine.request == Request.id)
+        .where(
+            RequestLine.id.in_(list(line_ids)),
+            Request.household == household_id,
+            RequestLine.state.in_(["accepted", "refused", "withdrawn"]),
+        )
+        .tuples()
+    )
+    return [
+        (
+            line_id,
+            f"Le {french.day(day, weekday=True)} n'a pas été retiré : la demande a déjà été "
+            f"traitée ({words.in_sentence('request_line', state)}).",
+        )
+        for line_id, day, state in rows
+    ]
 
 
 def request_version(req: Request) -> str:

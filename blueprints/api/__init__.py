@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from models import Child, Request
 from web import inputs
+from web.errors import kept_headers
 from web.extensions import csrf
 from workflows import bookings, idempotency, sent_requests
 from workflows import planning as plan
@@ -39,7 +40,8 @@ def _api_error(e: ApiError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(e: HTTPException):
-    return jsonify({"error": e.name.lower().replace(" ", "_"), "message": e.description}), e.code
+    body = {"error": e.name.lower().replace(" ", "_"), "message": e.description}
+    return jsonify(body), e.code, kept_headers(e)
 
 
 def _serializer() -> URLSafeTimedSerializer:

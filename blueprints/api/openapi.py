@@ -94,6 +94,17 @@ def build_spec() -> dict:
                 "reason": {"type": "string", "nullable": True},
                 "rank": {"type": "integer", "nullable": True},
                 "basket": {"type": "string", "nullable": True},
+                "withdrawable": {
+                    "type": "boolean",
+                    "description": "the parent may take this request back now (withdraw a "
+                    "pending day, leave the waiting list), before the booking deadline",
+                },
+                "excluded_by": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "label of the unit of the same exclusive group the child "
+                    "has or has chosen that day (REPAS / PAI): this cell cannot be booked",
+                },
             },
         },
     )

@@ -126,7 +126,12 @@ def add_content_paths(spec: APISpec) -> None:
                 "description": "Without from and to: the week a parent is shown (this "
                 "one, the next from Saturday). At most 62 days.",
                 "parameters": [
-                    _query("site", {"type": "integer"}, "The site's id", required=True),
+                    _query(
+                        "site",
+                        {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                        "The site's id",
+                        required=True,
+                    ),
                     _query("from", {"type": "string", "format": "date"}, "First day"),
                     _query("to", {"type": "string", "format": "date"}, "Last day"),
                 ],

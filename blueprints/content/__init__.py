@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import feeds, menus, pages  # noqa: F401  (register the routes on bp)
+from . import accessibility, feeds, menus, pages  # noqa: F401  (register the routes on bp)
 from .blueprint import bp
 from .common import register_filters
 

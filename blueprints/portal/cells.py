@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflows import messages, words
+from workflows import french, messages, words
 from workflows.calendar import format_date_fr
 from workflows.planning import Cell
+from workflows.rules import action_for
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
 STATES = {
@@ -81,15 +82,28 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
     elif action:
         why_not = ""
         detail = f"modifiable jusqu'au {deadline}"
+    elif cell.excluded_by:
+        why_not = f"déjà « {cell.excluded_by} » ce jour-là"
+        detail = why_not
     elif cell.state in ("requested", "waiting", "cancel_requested"):
         why_not = "une demande est en cours pour ce jour"
         detail = why_not
+        if cell.withdrawable:
+            detail = f"{why_not} ; vous pouvez la retirer jusqu'au {deadline}"
     elif cell.deadline and now >= cell.deadline:
-        why_not = messages.reason_fr("late", deadline=deadline).rstrip(".")
+        verb = french.VERBS.get(action_for(cell.state), "faire la demande")
+        why_not = messages.reason_fr("late", deadline=deadline, verb=verb).rstrip(".")
         detail = f"plus modifiable (délai : {deadline})"
     else:
         why_not = "ce jour ne peut pas être modifié"
         detail = why_not
+    # A day whose deadline has passed says so in words, not only by a colour.
+    late = bool(
+        not action
+        and cell.state in ("free", "refused", "booked")
+        and cell.deadline
+        and now >= cell.deadline
+    )
     reason = cell.reason if cell.state == "refused" else ""
     day_words = date_fr(cell.date, "EEEE d MMMM")
     title = f"{cell.unit.label} – {day_words} : {words}"
@@ -113,6 +127,9 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         "why_not": why_not,
         "deadline_fr": deadline,
         "changeable": bool(action),
+        "late": late,
+        "late_text": "délai dépassé" if late else "",
+        "withdrawable": cell.withdrawable,
         "action": action,
         "basket": cell.basket or None,
         "basket_text": BASKET_WORDS.get(cell.basket, ""),

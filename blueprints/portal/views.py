@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, abort
 from models import Child, Request
 from web import errors
 from workflows import basket as baskets
-from workflows import dashboard, words
+from workflows import dashboard, french, words
 from workflows.calendar import PARIS, from_utc_naive
 
 from ..auth import parent_required
@@ -74,6 +74,11 @@ def period_fr(start: dt.date | None, end: dt.date | None) -> str:
     if start == end or end is None:
         return f"le {date_fr(start, 'EEE d MMM y')}"
     return f"du {date_fr(start, 'EEE d MMM y')} au {date_fr(end, 'EEE d MMM y')}"
+
+
+@bp.app_template_filter("salutation")
+def _salutation(name: str | None) -> str:
+    return french.household_greeting(name)
 
 
 @bp.app_template_filter("jour_fr")

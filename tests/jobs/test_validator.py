@@ -81,7 +81,7 @@ def test_worker_refuses_a_line_sent_after_its_deadline(queue):
 
     assert _finished(job) == 2
     refused = RequestLine.get(RequestLine.date == late)
-    text = f"Délai dépassé : modifiable jusqu'au {format_deadline_fr(deadline)}."
+    text = f"Délai dépassé : il fallait réserver avant le {format_deadline_fr(deadline)}."
     assert (refused.state, refused.reason_code, refused.reason) == ("refused", "late", text)
     assert RequestLine.get(RequestLine.date == on_time).state == "accepted"
     assert {b.date: (b.state, b.refusal_code) for b in Booking.select()} == {

@@ -60,5 +60,7 @@ def test_the_planning_poll_says_nothing_changed_until_a_cell_changes(auth):
     assert changed.headers["ETag"] != tag
     # the basket too
     tag = changed.headers["ETag"]
-    basket.basket_add(f.parent_actor(h), h.id, [(child.id, f.unit(town, "PAI").id, day, "book")])
+    basket.basket_add(
+        f.parent_actor(h), h.id, [(child.id, f.unit(town, "GARDERIE MATIN").id, day, "book")]
+    )
     assert client.get(url, headers={"If-None-Match": tag}).status_code == 200

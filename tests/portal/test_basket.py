@@ -150,7 +150,7 @@ def test_a_late_day_is_refused_with_its_deadline_and_the_basket_is_kept(parent, 
     html = resp.get_data(as_text=True).replace("&#39;", "'")
     from workflows.calendar import format_deadline_fr
 
-    assert f"Délai dépassé : modifiable jusqu'au {format_deadline_fr(deadline)}." in html
+    assert f"Délai dépassé : il fallait réserver avant le {format_deadline_fr(deadline)}." in html
     assert "Votre demande n'a pas été envoyée" in html
     assert len(basket.basket_lines(parent.household.id)) == 1
     assert not Request.select().where(Request.state == "sent").exists()
@@ -161,7 +161,7 @@ def test_adding_a_late_day_says_until_when_it_could_be_changed(parent, town):
     data = parent.add([(f.unit(town).id, day, "book")]).get_json()
     if data["added"]:
         pytest.skip("the next school day's deadline has not passed yet")
-    assert "Délai dépassé : modifiable jusqu'au" in data["problems"][0]
+    assert "Délai dépassé : il fallait réserver avant le " in data["problems"][0]
 
 
 def test_weekly_template_adds_every_open_changeable_day(parent, town):

@@ -105,3 +105,26 @@ def test_closed_holiday_days_say_why(parent):
         f"/enfants/{parent.child.id}/planning?vue=semaine&date={year}-12-21"
     ).get_data(as_text=True)
     assert "vacances scolaires" in html or "jour férié" in html
+
+
+def test_a_day_whose_deadline_has_passed_says_so_in_words(parent, town):
+    """Not only a colour: a free day too late to book reads "délai dépassé"."""
+    import datetime as _dt
+
+    day = _dt.date.today() + _dt.timedelta(days=1)
+    end = day + _dt.timedelta(days=40)
+    data = parent.client.get(
+        f"/enfants/{parent.child.id}/planning.json?from={day.isoformat()}&to={end.isoformat()}"
+    ).get_json()
+    repas = [c for c in data["cells"] if c["unit"] == "REPAS" and c["state"] == "free"]
+    late = [c for c in repas if not c["changeable"]]
+    if not late:
+        import pytest
+
+        pytest.skip("no school day of the next weeks is past its deadline (holidays)")
+    assert all(c["late"] and c["late_text"] == "délai dépassé" for c in late)
+    assert not any(c["late"] for c in repas if c["changeable"])
+    html = parent.client.get(
+        f"/enfants/{parent.child.id}/planning?date={late[0]['date']}"
+    ).get_data(as_text=True)
+    assert '<span class="late">délai dépassé</span>' in html

@@ -68,5 +68,5 @@ def test_a_late_withdrawal_is_refused_with_the_deadline(parent, town):
         now=deadline + dt.timedelta(minutes=1),
     )
     assert done == 0
-    assert problems[0][1].startswith("Délai dépassé : modifiable jusqu'au ")
+    assert problems[0][1].startswith("Délai dépassé : il fallait retirer ce jour avant le ")
     assert Booking.get().state == "requested"

@@ -99,7 +99,7 @@ def test_unknown_deadline_unit_is_an_error():
         (BILLERE.for_day(dt.date(2026, 11, 23)), "mercredi 18 novembre à 9h00"),
         (BILLERE.for_day(dt.date(2026, 11, 16)), "mardi 10 novembre à 9h00"),
         (BILLERE.for_day(dt.date(2027, 5, 10)), "mardi 4 mai à 9h00"),
-        (dt.datetime(2027, 1, 1, 12, 5, tzinfo=PARIS), "vendredi 1 janvier à 12h05"),
+        (dt.datetime(2027, 1, 1, 12, 5, tzinfo=PARIS), "vendredi 1er janvier à 12h05"),
         # a UTC moment is shown in Paris time
         (dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC), "mercredi 2 décembre à 9h00"),
     ],

@@ -15,7 +15,8 @@ from .. import factories as f
 from .school_year import BEFORE_EVERYTHING, cells_of, household
 
 MONDAY = dt.date(2026, 12, 7)  # deadline: Wednesday 2 December, 09:00
-LATE_TEXT = "Délai dépassé : modifiable jusqu'au mercredi 2 décembre à 9h00."
+LATE_TEXT = "Délai dépassé : il fallait réserver avant le mercredi 2 décembre à 9h00."
+CANCEL_TEXT = "Délai dépassé : il fallait annuler avant le mercredi 2 décembre à 9h00."
 
 
 def _book(h, day=MONDAY, now=BEFORE_EVERYTHING, action="book"):
@@ -37,7 +38,10 @@ def test_late_request_is_refused_before_it_is_sent(town_a):
     (problem,) = refused.value.problems
     assert (problem.code, problem.date) == ("late", MONDAY)
     assert problem.message_fr == LATE_TEXT
-    assert "Délai dépassé : modifiable jusqu'au mercredi 2 décembre à 9h00" in problem.message_fr
+    assert (
+        "Délai dépassé : il fallait réserver avant le mercredi 2 décembre à 9h00"
+        in problem.message_fr
+    )
     assert problem.as_dict()["message"] == (
         "Deadline passed: could be changed until 2026-12-02T09:00+01:00."
     )
@@ -53,7 +57,7 @@ def test_late_cancellation_is_refused_with_its_deadline(town_a):
     decisions.sweep()
     with pytest.raises(bookings.RequestRefused) as refused:
         _book(h, action="cancel", now=dt.datetime(2026, 12, 3, 18, 0, tzinfo=PARIS))
-    assert [(p.code, p.message_fr) for p in refused.value.problems] == [("late", LATE_TEXT)]
+    assert [(p.code, p.message_fr) for p in refused.value.problems] == [("late", CANCEL_TEXT)]
     assert Booking.get().state == "booked"
 
 
@@ -96,9 +100,9 @@ def test_late_cancellation_line_leaves_the_day_booked(town_a):
     decisions.sweep()
 
     cancel = RequestLine.get_by_id(cancel.id)
-    assert (cancel.state, cancel.reason_code, cancel.reason) == ("refused", "late", LATE_TEXT)
+    assert (cancel.state, cancel.reason_code, cancel.reason) == ("refused", "late", CANCEL_TEXT)
     booking = Booking.get()
-    assert (booking.state, booking.refusal_reason) == ("booked", LATE_TEXT)
+    assert (booking.state, booking.refusal_reason) == ("booked", CANCEL_TEXT)
     cell = cells_of(h.children[0], MONDAY, MONDAY)[(MONDAY, "REPAS")]
     assert cell.state == "booked"  # the meal stays booked, and billed
 
