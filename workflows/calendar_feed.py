@@ -136,7 +136,7 @@ def _deadline_events(names: dict[int, str], now: dt.datetime, stamp: dt.datetime
         .tuples()
     )
     units = reminded_units()
-    group_of = {u.id: (u.site_id, u.group or u.id) for u in unit_infos().values()}
+    group_of = {u.id: (u.site_id, u.exclusive_group or u.id) for u in unit_infos().values()}
     ctx = RuleContext({u.id: u for u in units}, {}, load_closures({u.town_id for u in units}), now)
     held = {
         (c, group_of.get(u), d)

@@ -31,12 +31,12 @@ from models.reminders import PrivateAddress, ReminderSent
 from . import outbox
 from .calendar import PARIS, format_date_fr, format_deadline_fr, to_utc_naive
 from .calendar import now as paris_now
-from .rules import HOLDING, RuleContext, UnitInfo, load_closures, unit_infos, until
+from .rules import RuleContext, UnitInfo, load_closures, unit_infos, until
 
 UNSUBSCRIBE = "unsubscribe"
 BATCH = 1000
 # What a day is held by: asked for, on the waiting list, booked (a reminder is not needed).
-HELD = tuple(dict.fromkeys((*HOLDING, "waiting")))
+HELD = ("requested", "waiting", "booked", "cancel_requested")
 
 
 def reminded_units() -> list[UnitInfo]:
@@ -46,10 +46,10 @@ def reminded_units() -> list[UnitInfo]:
     seen_groups: set[tuple[int, str]] = set()
     chosen: list[UnitInfo] = []
     for u in sorted(units, key=lambda u: (u.position, u.id)):
-        if u.group:
-            if (u.site_id, u.group) in seen_groups:
+        if u.exclusive_group:
+            if (u.site_id, u.exclusive_group) in seen_groups:
                 continue
-            seen_groups.add((u.site_id, u.group))
+            seen_groups.add((u.site_id, u.exclusive_group))
         chosen.append(u)
     return chosen
 
