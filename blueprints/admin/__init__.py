@@ -42,7 +42,7 @@ from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
 from .history import WorkflowHistoryView
-from .security import StaffOnly, staff_roles
+from .security import StaffOnly, may
 from .worklist import WorklistView
 
 SCREENS = [
@@ -66,12 +66,14 @@ class StaffIndexView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self):
         pending = None
-        if {"approver", "admin"} & staff_roles():
+        if may("admin_worklist"):
             pending = decisions.worklist(
                 current_user.actor, stale_after=current_app.config["STALE_AFTER"]
             ).count()
         town = current_user.account.town
-        return self.render("admin/index.html", pending=pending, town_name=town.name if town else "")
+        return self.render(
+            "admin/index.html", pending=pending, town_name=town.name if town else "", may=may
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash
+from flask import abort, flash, has_request_context
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
@@ -12,7 +12,7 @@ from flask_admin.model import typefmt
 from workflows.calendar import PARIS, from_utc_naive
 
 from .scope import CONDITIONS, scoped
-from .security import AdminForm, StaffOnly, town_id
+from .security import AdminForm, StaffOnly, may, town_id
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -48,6 +48,34 @@ DETAIL_FORMATTERS = dict(typefmt.DETAIL_FORMATTERS)
 DETAIL_FORMATTERS.update(FORMATTERS)
 
 
+class _Guarded:
+    """A model screen's `can_create`, `can_edit`... : what the screen itself offers (the
+    value a screen sets, a bool or a property) and what the permission table gives the
+    staff member's roles. Flask-Admin reads these to show buttons and to accept the
+    views; `StaffOnly._handle_view` answers 403 before either."""
+
+    def __init__(self, own, action: str) -> None:
+        self.own = own
+        self.action = action
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        own = self.own.__get__(view, owner) if hasattr(self.own, "__get__") else self.own
+        if not own or not has_request_context():
+            return own
+        return may(view.endpoint, self.action)
+
+
+GUARDED = {
+    "can_create": "create",
+    "can_edit": "edit",
+    "can_delete": "delete",
+    "can_export": "export",
+    "can_view_details": "view",
+}
+
+
 class TownModelView(StaffOnly, ModelView):
     """A model screen limited to the staff member's town. Lists, details, edits and
     deletes all go through `get_query`, and related-object menus in forms offer only the
@@ -64,6 +92,14 @@ class TownModelView(StaffOnly, ModelView):
     fast_mass_delete = False
     column_display_pk = False
     form_excluded_columns: tuple[str, ...] = ("town",)
+
+    def __init_subclass__(cls, **kwargs):
+        """Every screen's own `can_…` goes through the permission table too."""
+        super().__init_subclass__(**kwargs)
+        for attr, table_action in GUARDED.items():
+            own = cls.__dict__.get(attr)
+            if own is not None and not isinstance(own, _Guarded):
+                setattr(cls, attr, _Guarded(own, table_action))
 
     def get_query(self):
         return scoped(self.model, town_id())
@@ -111,7 +147,11 @@ class TownModelView(StaffOnly, ModelView):
     def is_action_allowed(self, name):
         if name == "delete" and not self.can_delete:
             return False
-        return super().is_action_allowed(name)
+        return may(self.endpoint, name) and super().is_action_allowed(name)
+
+
+for _attr, _action in GUARDED.items():
+    setattr(TownModelView, _attr, _Guarded(getattr(TownModelView, _attr), _action))
 
 
 class ReadOnlyModelView(TownModelView):

@@ -7,11 +7,9 @@ from wtforms import StringField
 from wtforms.validators import Optional, Regexp
 
 from models import Account, Child
+from workflows.permissions import STAFF_ROLES
 
 from .base import TownModelView
-from .security import staff_roles
-
-STAFF_ROLES = ("approver", "finance", "editor", "reviewer", "admin")
 
 
 class HouseholdView(TownModelView):
@@ -122,10 +120,6 @@ class AccountView(TownModelView):
         },
         "is_active": {"label": "Actif"},
     }
-
-    @property
-    def can_edit(self) -> bool:
-        return "admin" in staff_roles()
 
     def on_model_change(self, form, model, is_created):
         if not model.is_staff:

@@ -64,10 +64,12 @@ def test_staff_of_another_town_see_nothing_of_it(auth, town_a, town_b, wednesday
     child = Child.get(Child.first_name == "Zoé")
     line = RequestLine.select().first()
     booking = Booking.select().first()
+    admin_b = auth.admin(town_b)
+    for url in (f"/admin/foyers/edit/?id={household.id}", f"/admin/enfants/edit/?id={child.id}"):
+        assert client.get(url).status_code == 403, url  # an approver edits no family
+        assert admin_b.get(url).status_code == 404, url  # nor another town's admin
     for url in (
         f"/admin/foyers/details/?id={household.id}",
-        f"/admin/foyers/edit/?id={household.id}",
-        f"/admin/enfants/edit/?id={child.id}",
         f"/admin/lignes/details/?id={line.id}",
         f"/admin/reservations/details/?id={booking.id}",
         f"/admin/demandes/details/?id={line.request_id}",
