@@ -10,6 +10,7 @@ from .accounts import (
     OneTimeToken,
     PickupPerson,
 )
+from .audit import AuditEntry
 from .billing import (
     AbsenceJustification,
     CreditNote,
@@ -81,6 +82,7 @@ ALL_MODELS = [
     ContentItem,
     Dish,
     ChildAllergen,
+    AuditEntry,
 ]
 
 
@@ -97,6 +99,7 @@ def drop_schema() -> None:
 __all__ = [
     "ALL_MODELS",
     "Account",
+    "AuditEntry",
     "BaseModel",
     "Booking",
     "Child",

@@ -92,6 +92,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     # the town's admin only
     "admin_account": {"list": ADMIN, "view": ADMIN, "edit": ADMIN},
     "admin_invitations": {"list": ADMIN},
+    "admin_auditentry": {"list": ADMIN, "view": ADMIN, "export": ADMIN},  # read only, ever
 }
 
 

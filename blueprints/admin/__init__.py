@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from models import (
     Account,
+    AuditEntry,
     Booking,
     Child,
     Closure,
@@ -41,7 +42,7 @@ from . import accounts, billing, content
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
-from .history import WorkflowHistoryView
+from .history import AuditView, WorkflowHistoryView
 from .security import StaffOnly, may
 from .worklist import WorklistView
 
@@ -59,6 +60,7 @@ SCREENS = [
     (BookingView, Booking, "Réservations", "Réservations", "reservations"),
     (WorkflowHistoryView, WorkflowHistory, "Journal des décisions", "Réservations", "journal"),
     (AccountView, Account, "Comptes", None, "comptes"),
+    (AuditView, AuditEntry, "Journal des modifications", None, "audit"),
 ]
 
 

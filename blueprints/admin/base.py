@@ -8,7 +8,10 @@ from flask import abort, flash, has_request_context
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
+from flask_login import current_user
 
+from models import transaction
+from workflows import audit
 from workflows.calendar import PARIS, from_utc_naive
 
 from .scope import CONDITIONS, scoped
@@ -46,6 +49,10 @@ FORMATTERS = {
 FORMATTERS.update({k: v for k, v in typefmt.BASE_FORMATTERS.items() if k not in FORMATTERS})
 DETAIL_FORMATTERS = dict(typefmt.DETAIL_FORMATTERS)
 DETAIL_FORMATTERS.update(FORMATTERS)
+
+
+class _Undone(Exception):
+    """A save Flask-Admin refused (it flashed why): roll back what was written."""
 
 
 class _Guarded:
@@ -129,6 +136,52 @@ class TownModelView(StaffOnly, ModelView):
     def edit_form(self, obj=None):
         return self._scope_form(super().edit_form(obj))
 
+    # The audit: every create, edit and delete writes its row (workflows/audit.py) in the
+    # same transaction as the change; a refused save leaves nothing (not even half).
+    def save_new(self, form):
+        """What creating does (a screen whose creation is an operation overrides this)."""
+        return ModelView.create_model(self, form)
+
+    def _in_transaction(self, work):
+        try:
+            with transaction():
+                result = work()
+                if not result:
+                    raise _Undone
+                return result
+        except _Undone:
+            return False
+
+    def _audit(self, action: str, obj, before, after) -> None:
+        kind = audit.kind_of(self.model)
+        audit.record(current_user.account, town_id(), action, kind, obj, before, after)
+
+    def create_model(self, form):
+        def work():
+            obj = self.save_new(form)
+            if obj:
+                self._audit("create", obj, None, audit.snapshot(obj))
+            return obj
+
+        return self._in_transaction(work)
+
+    def update_model(self, form, model):
+        before = audit.snapshot(model)
+
+        def work():
+            done = ModelView.update_model(self, form, model)
+            if done:
+                self._audit("edit", model, before, audit.snapshot(model))
+            return done
+
+        return self._in_transaction(work)
+
+    def delete_model(self, model):
+        return self._in_transaction(lambda: ModelView.delete_model(self, model))
+
+    def on_model_delete(self, model):
+        self._audit("delete", model, audit.snapshot(model), None)
+
     def on_model_change(self, form, model, is_created):
         if is_created and "town" in self.model._meta.fields:
             model.town = town_id()
@@ -138,10 +191,11 @@ class TownModelView(StaffOnly, ModelView):
         """Flask-Admin's delete, limited to rows of the town."""
         pk = self.model._meta.primary_key
         count = 0
-        for obj in self.get_query().where(pk.in_([int(i) for i in ids])):
-            self.on_model_delete(obj)
-            obj.delete_instance()
-            count += 1
+        with transaction():
+            for obj in self.get_query().where(pk.in_([int(i) for i in ids])):
+                self.on_model_delete(obj)
+                obj.delete_instance()
+                count += 1
         flash(f"{count} élément(s) supprimé(s).", "success")
 
     def is_action_allowed(self, name):

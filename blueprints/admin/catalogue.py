@@ -144,7 +144,7 @@ class ClosureView(TownModelView):
 
     can_delete = True  # who may: workflows/permissions.py
 
-    def create_model(self, form):
+    def save_new(self, form):
         if form.end.data < form.start.data:
             flash("La fin de la fermeture précède son début.", "error")
             return False

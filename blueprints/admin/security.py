@@ -88,8 +88,8 @@ class StaffOnly:
         """The table's action for the view method `name`."""
         if name in MODEL_ACTIONS:
             return MODEL_ACTIONS[name]
-        if name == "action_view":  # batch actions: each checked by is_action_allowed
-            return "list"
+        if name == "action_view":  # a batch action: the table's row for its name
+            return request.form.get("action") or "list"
         row = permissions.TABLE.get(self.endpoint, {})
         return name if name in row else "list"
 

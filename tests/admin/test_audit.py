@@ -1,0 +1,108 @@
+"""Every staff change on an admin screen leaves an audit row (who, what, before/after) in
+the same transaction; the journal of changes is read, filtered and exported, never changed."""
+
+from __future__ import annotations
+
+import json
+
+from models import AuditEntry, Closure, Service, Site
+
+from .. import factories as f
+from ..forms import csrf, csrf_token
+
+
+def post(client, url, data):
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_an_edit_is_recorded_with_its_fields_before_and_after(auth, town_a):
+    admin = f.staff(town_a, "admin")
+    client = auth.login(admin)
+    site = Site.select().where(Site.town == town_a).first()
+    old_name = site.name
+    response = post(
+        client,
+        f"/admin/structures/edit/?id={site.id}",
+        {"name": "École du Centre", "address": "1 place de la Mairie"},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.get()
+    assert (entry.who, entry.action, entry.kind, entry.object_id) == (
+        admin.email,
+        "edit",
+        "Structure",
+        site.id,
+    )
+    assert entry.what == "Structure École du Centre"
+    assert json.loads(entry.changes)["name"] == [old_name, "École du Centre"]
+    assert entry.town_id == town_a.id
+
+    journal = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Structure École du Centre" in journal and "Modification" in journal
+    assert f"{old_name} → École du Centre" in journal
+
+
+def test_creations_and_deletions_are_recorded(auth, town_a, wednesdays):
+    client = auth.admin(town_a)
+    assert post(client, "/admin/services/new/", {"name": "Piscine"}).status_code == 302
+    service = Service.get(Service.name == "Piscine")
+    created = AuditEntry.get(AuditEntry.action == "create")
+    assert created.what == "Service Piscine" and created.object_id == service.id
+    assert json.loads(created.changes)["name"] == ["", "Piscine"]
+
+    day = wednesdays[0].strftime("%Y-%m-%d")
+    post(client, "/admin/fermetures/new/", {"start": day, "end": day, "reason": "Grève"})
+    closure = Closure.get(Closure.reason == "Grève")
+    assert AuditEntry.get(AuditEntry.kind == "Fermeture").action == "create"
+
+    token = csrf(client, "/admin/fermetures/")
+    client.post(
+        "/admin/fermetures/action/",
+        data={"csrf_token": token, "action": "delete", "rowid": str(closure.id)},
+    )
+    assert Closure.get_or_none(Closure.id == closure.id) is None
+    deleted = AuditEntry.get(AuditEntry.action == "delete")
+    assert deleted.kind == "Fermeture" and deleted.object_id == closure.id
+    assert json.loads(deleted.changes)["reason"] == ["Grève", ""]
+
+
+def test_a_refused_save_writes_nothing(auth, town_a):
+    client = auth.admin(town_a)
+    response = post(client, "/admin/services/new/", {"name": ""})
+    assert response.status_code == 200  # the form again, with its error
+    assert AuditEntry.select().count() == 0
+
+
+def test_the_journal_filters_and_exports(auth, town_a):
+    client = auth.admin(town_a)
+    post(client, "/admin/services/new/", {"name": "Piscine"})
+    post(client, "/admin/services/new/", {"name": "Musique"})
+    found = client.get("/admin/audit/", query_string={"search": "Piscine"})
+    html = found.get_data(as_text=True)
+    assert "Service Piscine" in html and "Service Musique" not in html
+    export = client.get("/admin/audit/export/csv/")
+    assert export.status_code == 200
+    text = export.get_data(as_text=True)
+    assert "Service Piscine" in text and "Service Musique" in text and "Création" in text
+
+
+def test_nobody_changes_the_journal(auth, town_a):
+    client = auth.admin(town_a)
+    post(client, "/admin/services/new/", {"name": "Piscine"})
+    entry = AuditEntry.get()
+    token = csrf(client, "/admin/audit/")
+    for method, url, data in (
+        ("get", f"/admin/audit/edit/?id={entry.id}", {}),
+        ("post", f"/admin/audit/edit/?id={entry.id}", {"what": "rien"}),
+        ("get", "/admin/audit/new/", {}),
+        ("post", "/admin/audit/new/", {"what": "faux"}),
+        ("post", "/admin/audit/delete/", {"id": str(entry.id)}),
+        ("post", "/admin/audit/action/", {"action": "delete", "rowid": str(entry.id)}),
+    ):
+        response = getattr(client, method)(url, data={**data, "csrf_token": token})
+        assert response.status_code == 403, url
+    assert AuditEntry.select().count() == 1
+    assert AuditEntry.get().what == "Service Piscine"
+    # and nobody but the town's admin reads it
+    assert auth.approver(town_a).get("/admin/audit/").status_code == 403
