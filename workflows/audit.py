@@ -32,6 +32,13 @@ KINDS = {
     "Account": "Compte",
     "EnrolmentOffer": "Offre d'inscription en ligne",
     "ChildAllergen": "Allergie",
+    "Booking": "Réservation",
+    "RequestLine": "Ligne de demande",
+    "Request": "Demande",
+    "Invoice": "Facture",
+    "Payment": "Paiement",
+    "ContentItem": "Contenu",
+    "Dish": "Plat",
 }
 
 

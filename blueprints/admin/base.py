@@ -10,7 +10,7 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
 from flask_login import current_user
 
-from models import transaction
+from models import AuditEntry, transaction
 from workflows import audit
 from workflows.calendar import PARIS, from_utc_naive
 
@@ -49,6 +49,18 @@ FORMATTERS = {
 FORMATTERS.update({k: v for k, v in typefmt.BASE_FORMATTERS.items() if k not in FORMATTERS})
 DETAIL_FORMATTERS = dict(typefmt.DETAIL_FORMATTERS)
 DETAIL_FORMATTERS.update(FORMATTERS)
+
+
+def dependents(obj) -> list[str]:
+    """What refers to `obj`, in words ("3 Réservation(s)"), the audit's rows aside."""
+    found = []
+    for fk, model in obj._meta.backrefs.items():
+        if model is AuditEntry:
+            continue
+        n = model.select().where(fk == obj._pk).count()
+        if n:
+            found.append(f"{n} {audit.kind_of(model).lower()}(s)")
+    return found
 
 
 class _Undone(Exception):
@@ -177,7 +189,26 @@ class TownModelView(StaffOnly, ModelView):
         return self._in_transaction(work)
 
     def delete_model(self, model):
-        return self._in_transaction(lambda: ModelView.delete_model(self, model))
+        def work():
+            if not self._may_delete(model):
+                return False
+            self.on_model_delete(model)
+            model.delete_instance()
+            self.after_model_delete(model)
+            return True
+
+        return self._in_transaction(work)
+
+    def _may_delete(self, obj) -> bool:
+        """Nothing that others depend on is deleted (never in cascade): say what does."""
+        uses = dependents(obj)
+        if uses:
+            flash(
+                f"« {obj} » n'est pas supprimé : {', '.join(uses)} en dépendent. "
+                "Gardez-le (ou modifiez-le) plutôt que de le supprimer.",
+                "error",
+            )
+        return not uses
 
     def on_model_delete(self, model):
         self._audit("delete", model, audit.snapshot(model), None)
@@ -193,6 +224,8 @@ class TownModelView(StaffOnly, ModelView):
         count = 0
         with transaction():
             for obj in self.get_query().where(pk.in_([int(i) for i in ids])):
+                if not self._may_delete(obj):
+                    continue
                 self.on_model_delete(obj)
                 obj.delete_instance()
                 count += 1

@@ -27,6 +27,7 @@ WEEKDAYS = Regexp(r"^[1-7]*$", message="Jours ISO : 1 = lundi … 7 = dimanche, 
 
 
 class ServiceView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = ("name",)
     column_labels = {"name": "Service"}
     column_searchable_list = ("name",)
@@ -34,6 +35,7 @@ class ServiceView(TownModelView):
 
 
 class SiteView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = ("name", "address")
     column_labels = {"name": "Structure", "address": "Adresse"}
     column_searchable_list = ("name",)
@@ -41,6 +43,7 @@ class SiteView(TownModelView):
 
 
 class UnitView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = (
         "code",
         "label",

@@ -106,3 +106,31 @@ def test_nobody_changes_the_journal(auth, town_a):
     assert AuditEntry.get().what == "Service Piscine"
     # and nobody but the town's admin reads it
     assert auth.approver(town_a).get("/admin/audit/").status_code == 403
+
+
+def test_what_others_depend_on_is_not_deleted(auth, town_a, wednesdays):
+    from models import Booking, Unit
+
+    from .conftest import send
+
+    h = f.household(town_a, "Dupuis", wednesday=True)
+    send(town_a, h, "MERCREDI REPAS", wednesdays[:1])
+    unit = Unit.get_by_id(Booking.get().unit_id)
+    client = auth.admin(town_a)
+    token = csrf(client, "/admin/prestations/")
+    response = client.post(
+        "/admin/prestations/delete/",
+        data={"csrf_token": token, "id": str(unit.id)},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "pas supprimé" in html and "réservation(s)" in html
+    assert Unit.get_or_none(Unit.id == unit.id) is not None
+    assert Booking.select().count() == 1
+    assert AuditEntry.select().count() == 0
+
+    post(client, "/admin/services/new/", {"name": "Piscine"})
+    service = Service.get(Service.name == "Piscine")
+    client.post("/admin/services/delete/", data={"csrf_token": token, "id": str(service.id)})
+    assert Service.get_or_none(Service.id == service.id) is None
+    assert AuditEntry.get(AuditEntry.action == "delete").what == "Service Piscine"
