@@ -134,3 +134,22 @@ def test_what_others_depend_on_is_not_deleted(auth, town_a, wednesdays):
     client.post("/admin/services/delete/", data={"csrf_token": token, "id": str(service.id)})
     assert Service.get_or_none(Service.id == service.id) is None
     assert AuditEntry.get(AuditEntry.action == "delete").what == "Service Piscine"
+
+
+def test_roles_are_ticked_from_the_table_and_the_change_is_audited(auth, town_a):
+    from models import Account
+
+    colleague = f.staff(town_a, "approver")
+    client = auth.admin(town_a)
+    url = f"/admin/comptes/edit/?id={colleague.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'type="checkbox"' in html and 'value="finance"' in html
+    response = post(client, url, {"is_active": "y", "roles": ["approver", "finance"]})
+    assert response.status_code == 302
+    assert Account.get_by_id(colleague.id).roles == "approver,finance"
+    entry = AuditEntry.get(AuditEntry.kind == "Compte")
+    assert json.loads(entry.changes)["roles"] == ["approver", "approver,finance"]
+    assert "password_hash" not in entry.changes
+    refused = post(client, url, {"is_active": "y", "roles": ["chef"]})
+    assert refused.status_code == 200
+    assert Account.get_by_id(colleague.id).roles == "approver,finance"
