@@ -86,3 +86,18 @@ def test_staff_cannot_decide_another_towns_lines(auth, town_a, town_b, wednesday
     decide(client, [line.id], "accept")
     assert RequestLine.get_by_id(line.id).state == "pending"
     assert Booking.get().state == "requested"
+
+
+def test_staff_read_their_errors_in_french_in_the_admin_layout(auth, town_a):
+    client = auth.approver(town_a)
+    refused = client.get("/admin/comptes/")
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "Cette page ne vous est pas accessible" in html
+    assert "Se déconnecter" in html and "Demandes à traiter" in html  # the admin's menu
+    missing = client.get("/admin/prestations/details/?id=999999")
+    assert missing.status_code == 404 and "existe pas" in missing.get_data(as_text=True)
+    expired = client.post("/admin/demandes-a-traiter/", data={"decision": "accept"})
+    assert expired.status_code == 400
+    text = expired.get_data(as_text=True)
+    assert "Le formulaire a expiré" in text and "Se déconnecter" in text
