@@ -6,7 +6,7 @@ from flask import current_app, flash
 from flask_admin.contrib.peewee.filters import FilterEqual, FilterLike
 from flask_login import current_user
 from wtforms import SelectField
-from wtforms.validators import Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from models import Closure, Enrolment, Unit
 from workflows import words
@@ -23,6 +23,7 @@ APPROVAL_MODES = [
 ]
 DEADLINE_UNITS = [("working_days", "jours ouvrés"), ("calendar_days", "jours calendaires")]
 ENROLMENT_STATES = words.choices("enrolment")
+DEADLINE_WORDS = "Un délai va de 0 à 60 jours."
 WEEKDAYS = Regexp(r"^[1-7]*$", message="Jours ISO : 1 = lundi … 7 = dimanche, ex. « 1245 ».")
 
 
@@ -96,7 +97,25 @@ class UnitView(TownModelView):
         "approval_mode": {"choices": APPROVAL_MODES},
         "book_unit": {"choices": DEADLINE_UNITS},
         "cancel_unit": {"choices": DEADLINE_UNITS},
-        "weekdays": {"validators": [WEEKDAYS]},
+        "weekdays": {
+            "validators": [WEEKDAYS],
+            "description": "Ex. « 1245 » : lundi, mardi, jeudi, vendredi.",
+        },
+        "capacity": {
+            "validators": [
+                Optional(),
+                NumberRange(min=0, message="Une capacité est positive ou nulle."),
+            ],
+            "description": "Nombre de places par jour ; laissez vide pour ne pas limiter.",
+        },
+        "book_count": {
+            "validators": [InputRequired(), NumberRange(min=0, max=60, message=DEADLINE_WORDS)],
+            "description": "Ex. 3 (jours ouvrés) avant le jour, avant l'heure limite (9h00).",
+        },
+        "cancel_count": {
+            "validators": [InputRequired(), NumberRange(min=0, max=60, message=DEADLINE_WORDS)],
+            "description": "Ex. 3 (jours ouvrés) avant le jour, avant l'heure limite (9h00).",
+        },
     }
 
 

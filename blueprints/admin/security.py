@@ -40,6 +40,7 @@ class AdminForm(SecureForm):
         csrf = True
         csrf_class = _SharedCSRF
         csrf_field_name = "csrf_token"
+        locales = ("fr_FR", "fr")  # wtforms' own messages in French ("Ce champ est requis.")
 
 
 def staff_roles() -> frozenset[str]:

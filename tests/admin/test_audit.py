@@ -153,3 +153,38 @@ def test_roles_are_ticked_from_the_table_and_the_change_is_audited(auth, town_a)
     refused = post(client, url, {"is_active": "y", "roles": ["chef"]})
     assert refused.status_code == 200
     assert Account.get_by_id(colleague.id).roles == "approver,finance"
+
+
+def test_bad_catalogue_values_are_refused_in_french_beside_the_field(auth, town_a):
+    from models import Unit
+
+    client = auth.admin(town_a)
+    unit = Unit.select().join(Site).where(Site.town == town_a).first()
+    url = f"/admin/prestations/edit/?id={unit.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "laissez vide pour ne pas limiter" in html  # the help line
+    form = {
+        "code": unit.code,
+        "label": unit.label,
+        "site": str(unit.site_id),
+        "service": str(unit.service_id),
+        "weekdays": unit.weekdays,
+        "approval_mode": unit.approval_mode,
+        "book_count": "3",
+        "book_unit": unit.book_unit,
+        "book_cutoff": "09:00",
+        "cancel_count": "3",
+        "cancel_unit": unit.cancel_unit,
+        "cancel_cutoff": "09:00",
+        "position": "0",
+    }
+    for field, value, words in (
+        ("capacity", "-1", "positive ou nulle"),
+        ("book_count", "400", "de 0 à 60 jours"),
+        ("capacity", "abc", "entier"),
+    ):
+        response = post(client, url, {**form, field: value})
+        assert response.status_code == 200, field
+        assert words in response.get_data(as_text=True), field
+    assert Unit.get_by_id(unit.id).capacity == unit.capacity
+    assert AuditEntry.select().count() == 0
