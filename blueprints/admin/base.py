@@ -9,6 +9,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
 from flask_login import current_user
+from peewee import IntegrityError
 
 from models import AuditEntry, transaction
 from workflows import audit
@@ -167,6 +168,16 @@ class TownModelView(StaffOnly, ModelView):
     def _audit(self, action: str, obj, before, after) -> None:
         kind = audit.kind_of(self.model)
         audit.record(current_user.account, town_id(), action, kind, obj, before, after)
+
+    def handle_view_exception(self, exc):
+        """A refused save says why in French (never "UNIQUE constraint failed")."""
+        if isinstance(exc, IntegrityError):
+            flash("Enregistrement refusé : un élément identique existe déjà.", "error")
+            return True
+        if isinstance(exc, ValueError):  # the screens' own checks, already in French
+            flash(f"Enregistrement refusé : {exc}", "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def create_model(self, form):
         def work():

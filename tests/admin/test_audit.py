@@ -10,6 +10,8 @@ from models import AuditEntry, Closure, Service, Site
 from .. import factories as f
 from ..forms import csrf, csrf_token
 
+OFFERS = "/admin/inscriptions-en-ligne/"
+
 
 def post(client, url, data):
     token = csrf_token(client.get(url).get_data(as_text=True))
@@ -188,3 +190,20 @@ def test_bad_catalogue_values_are_refused_in_french_beside_the_field(auth, town_
         assert words in response.get_data(as_text=True), field
     assert Unit.get_by_id(unit.id).capacity == unit.capacity
     assert AuditEntry.select().count() == 0
+
+
+def test_a_duplicate_offer_is_refused_in_french(auth, town_a):
+    from models import EnrolmentOffer
+
+    client = auth.admin(town_a)
+    service = Service.select().where(Service.town == town_a).first()
+    site = Site.select().where(Site.town == town_a).first()
+    form = {"service": str(service.id), "site": str(site.id), "open_online": "y"}
+    url = OFFERS + "new/"
+    assert post(client, url, form).status_code == 302
+    again = post(client, url, form)
+    html = again.get_data(as_text=True)
+    assert "un élément identique existe déjà" in html
+    assert "UNIQUE" not in html and "Failed" not in html
+    assert EnrolmentOffer.select().count() == 1
+    assert AuditEntry.select().where(AuditEntry.kind == "Offre d'inscription en ligne").count() == 1
