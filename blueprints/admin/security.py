@@ -43,6 +43,11 @@ class AdminForm(SecureForm):
         locales = ("fr_FR", "fr")  # wtforms' own messages in French ("Ce champ est requis.")
 
 
+# Kept so that screens written before the permission table still import; access is the
+# table's alone (workflows/permissions.py): `required_roles` is no longer read.
+FINANCE_ROLES = frozenset({"finance", "admin"})
+
+
 def staff_roles() -> frozenset[str]:
     """The roles the logged-in staff member holds in their own town ('admin' implies the
     others, as in the workflow engine)."""
