@@ -10,6 +10,7 @@ from .accounts import (
     OneTimeToken,
     PickupPerson,
 )
+from .audit import AuditEntry
 from .billing import (
     AbsenceJustification,
     CreditNote,
@@ -94,6 +95,7 @@ ALL_MODELS = [
     OpeningUnit,
     OpeningRequest,
     OpeningDecision,
+    AuditEntry,
 ]
 
 
@@ -129,6 +131,7 @@ def drop_schema() -> None:
 __all__ = [
     "ALL_MODELS",
     "Account",
+    "AuditEntry",
     "BaseModel",
     "Booking",
     "Child",

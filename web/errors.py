@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -65,7 +65,26 @@ def page(status: int, message: str | None = None):
     if wants_json():
         return jsonify({"ok": False, "message": message}), status
     title = TITLES.get(status, "Action impossible")
+    staff_page = _in_admin_layout(message, status, title)
+    if staff_page is not None:
+        return staff_page, status
     return render_template("error.html", message=message, status=status, title=title), status
+
+
+def _in_admin_layout(message: str, status: int, title: str) -> str | None:
+    """Staff in the admin read their errors in the admin's layout (menu included)."""
+    from flask_login import current_user
+
+    admin = current_app.extensions.get("portail_admin")
+    if admin is None or not (request.path == "/admin" or request.path.startswith("/admin/")):
+        return None
+    if not (current_user and current_user.is_authenticated and current_user.is_staff):
+        return None
+    try:
+        return admin.index_view.render("admin/error.html", message=message, title=title)
+    except Exception:  # the admin's layout itself failed: the plain page then
+        log.exception("admin error page failed")
+        return None
 
 
 def init_app(app: Flask) -> None:

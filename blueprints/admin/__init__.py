@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from models import (
     Account,
+    AuditEntry,
     Booking,
     Child,
     Closure,
@@ -41,8 +42,8 @@ from . import accounts, billing, content, kitchen, openings
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
-from .history import WorkflowHistoryView
-from .security import StaffOnly, staff_roles
+from .history import AuditView, WorkflowHistoryView
+from .security import StaffOnly, may
 from .worklist import WorklistView
 
 SCREENS = [
@@ -59,6 +60,7 @@ SCREENS = [
     (BookingView, Booking, "Réservations", "Réservations", "reservations"),
     (WorkflowHistoryView, WorkflowHistory, "Journal des décisions", "Réservations", "journal"),
     (AccountView, Account, "Comptes", None, "comptes"),
+    (AuditView, AuditEntry, "Journal des modifications", None, "audit"),
 ]
 
 
@@ -66,12 +68,14 @@ class StaffIndexView(StaffOnly, AdminIndexView):
     @expose("/")
     def index(self):
         pending = None
-        if {"approver", "admin"} & staff_roles():
+        if may("admin_worklist"):
             pending = decisions.worklist(
                 current_user.actor, stale_after=current_app.config["STALE_AFTER"]
             ).count()
         town = current_user.account.town
-        return self.render("admin/index.html", pending=pending, town_name=town.name if town else "")
+        return self.render(
+            "admin/index.html", pending=pending, town_name=town.name if town else "", may=may
+        )
 
 
 def init_app(app: Flask) -> None:

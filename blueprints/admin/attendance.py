@@ -39,10 +39,6 @@ def _day(value) -> dt.date:
 
 
 class AttendanceView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-
     @expose("/")
     def index(self):
         day = _day(request.args.get("date"))

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash
+from flask import abort, flash, has_request_context
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
+from flask_login import current_user
+from peewee import IntegrityError
 
+from models import AuditEntry, transaction
+from workflows import audit
 from workflows.calendar import PARIS, from_utc_naive
 
 from .scope import CONDITIONS, scoped
-from .security import AdminForm, StaffOnly, town_id
+from .security import AdminForm, StaffOnly, may, town_id
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -48,6 +52,50 @@ DETAIL_FORMATTERS = dict(typefmt.DETAIL_FORMATTERS)
 DETAIL_FORMATTERS.update(FORMATTERS)
 
 
+def dependents(obj) -> list[str]:
+    """What refers to `obj`, in words ("3 Réservation(s)"), the audit's rows aside."""
+    found = []
+    for fk, model in obj._meta.backrefs.items():
+        if model is AuditEntry:
+            continue
+        n = model.select().where(fk == obj._pk).count()
+        if n:
+            found.append(f"{n} {audit.kind_of(model).lower()}(s)")
+    return found
+
+
+class _Undone(Exception):
+    """A save Flask-Admin refused (it flashed why): roll back what was written."""
+
+
+class _Guarded:
+    """A model screen's `can_create`, `can_edit`... : what the screen itself offers (the
+    value a screen sets, a bool or a property) and what the permission table gives the
+    staff member's roles. Flask-Admin reads these to show buttons and to accept the
+    views; `StaffOnly._handle_view` answers 403 before either."""
+
+    def __init__(self, own, action: str) -> None:
+        self.own = own
+        self.action = action
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        own = self.own.__get__(view, owner) if hasattr(self.own, "__get__") else self.own
+        if not own or not has_request_context():
+            return own
+        return may(view.endpoint, self.action)
+
+
+GUARDED = {
+    "can_create": "create",
+    "can_edit": "edit",
+    "can_delete": "delete",
+    "can_export": "export",
+    "can_view_details": "view",
+}
+
+
 class TownModelView(StaffOnly, ModelView):
     """A model screen limited to the staff member's town. Lists, details, edits and
     deletes all go through `get_query`, and related-object menus in forms offer only the
@@ -64,6 +112,14 @@ class TownModelView(StaffOnly, ModelView):
     fast_mass_delete = False
     column_display_pk = False
     form_excluded_columns: tuple[str, ...] = ("town",)
+
+    def __init_subclass__(cls, **kwargs):
+        """Every screen's own `can_…` goes through the permission table too."""
+        super().__init_subclass__(**kwargs)
+        for attr, table_action in GUARDED.items():
+            own = cls.__dict__.get(attr)
+            if own is not None and not isinstance(own, _Guarded):
+                setattr(cls, attr, _Guarded(own, table_action))
 
     def get_query(self):
         return scoped(self.model, town_id())
@@ -93,6 +149,81 @@ class TownModelView(StaffOnly, ModelView):
     def edit_form(self, obj=None):
         return self._scope_form(super().edit_form(obj))
 
+    # The audit: every create, edit and delete writes its row (workflows/audit.py) in the
+    # same transaction as the change; a refused save leaves nothing (not even half).
+    def save_new(self, form):
+        """What creating does (a screen whose creation is an operation overrides this)."""
+        return ModelView.create_model(self, form)
+
+    def _in_transaction(self, work):
+        try:
+            with transaction():
+                result = work()
+                if not result:
+                    raise _Undone
+                return result
+        except _Undone:
+            return False
+
+    def _audit(self, action: str, obj, before, after) -> None:
+        kind = audit.kind_of(self.model)
+        audit.record(current_user.account, town_id(), action, kind, obj, before, after)
+
+    def handle_view_exception(self, exc):
+        """A refused save says why in French (never "UNIQUE constraint failed")."""
+        if isinstance(exc, IntegrityError):
+            flash("Enregistrement refusé : un élément identique existe déjà.", "error")
+            return True
+        if isinstance(exc, ValueError):  # the screens' own checks, already in French
+            flash(f"Enregistrement refusé : {exc}", "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    def create_model(self, form):
+        def work():
+            obj = self.save_new(form)
+            if obj:
+                self._audit("create", obj, None, audit.snapshot(obj))
+            return obj
+
+        return self._in_transaction(work)
+
+    def update_model(self, form, model):
+        before = audit.snapshot(model)
+
+        def work():
+            done = ModelView.update_model(self, form, model)
+            if done:
+                self._audit("edit", model, before, audit.snapshot(model))
+            return done
+
+        return self._in_transaction(work)
+
+    def delete_model(self, model):
+        def work():
+            if not self._may_delete(model):
+                return False
+            self.on_model_delete(model)
+            model.delete_instance()
+            self.after_model_delete(model)
+            return True
+
+        return self._in_transaction(work)
+
+    def _may_delete(self, obj) -> bool:
+        """Nothing that others depend on is deleted (never in cascade): say what does."""
+        uses = dependents(obj)
+        if uses:
+            flash(
+                f"« {obj} » n'est pas supprimé : {', '.join(uses)} en dépendent. "
+                "Gardez-le (ou modifiez-le) plutôt que de le supprimer.",
+                "error",
+            )
+        return not uses
+
+    def on_model_delete(self, model):
+        self._audit("delete", model, audit.snapshot(model), None)
+
     def on_model_change(self, form, model, is_created):
         if is_created and "town" in self.model._meta.fields:
             model.town = town_id()
@@ -102,16 +233,23 @@ class TownModelView(StaffOnly, ModelView):
         """Flask-Admin's delete, limited to rows of the town."""
         pk = self.model._meta.primary_key
         count = 0
-        for obj in self.get_query().where(pk.in_([int(i) for i in ids])):
-            self.on_model_delete(obj)
-            obj.delete_instance()
-            count += 1
+        with transaction():
+            for obj in self.get_query().where(pk.in_([int(i) for i in ids])):
+                if not self._may_delete(obj):
+                    continue
+                self.on_model_delete(obj)
+                obj.delete_instance()
+                count += 1
         flash(f"{count} élément(s) supprimé(s).", "success")
 
     def is_action_allowed(self, name):
         if name == "delete" and not self.can_delete:
             return False
-        return super().is_action_allowed(name)
+        return may(self.endpoint, name) and super().is_action_allowed(name)
+
+
+for _attr, _action in GUARDED.items():
+    setattr(TownModelView, _attr, _Guarded(getattr(TownModelView, _attr), _action))
 
 
 class ReadOnlyModelView(TownModelView):

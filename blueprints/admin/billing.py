@@ -23,14 +23,13 @@ from workflows import pricing, words
 
 from .base import ReadOnlyModelView, TownModelView
 from .invoicing import BillingOfficeView
-from .security import FINANCE_ROLES, town_id
+from .security import town_id
 
 
 class FinanceScreen:
-    """Mixin for the billing office's model screens: finance or admin staff only. They show
-    datetimes and booleans as Flask-Admin does, and no page-size menu."""
+    """Mixin for the billing office's model screens (who may use them: workflows/
+    permissions.py). They show datetimes and booleans as Flask-Admin does, and no page-size menu."""
 
-    required_roles = FINANCE_ROLES
     column_type_formatters = dict(typefmt.BASE_FORMATTERS)
     column_type_formatters_detail = dict(typefmt.DETAIL_FORMATTERS)
     can_set_page_size = False

@@ -6,7 +6,7 @@ from flask import current_app, flash
 from flask_admin.contrib.peewee.filters import FilterEqual, FilterLike
 from flask_login import current_user
 from wtforms import SelectField
-from wtforms.validators import Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from models import Closure, Enrolment, Unit
 from workflows import words
@@ -14,7 +14,7 @@ from workflows.closures import close_days
 from workflows.engine import WorkflowError
 
 from .base import TownModelView
-from .security import staff_roles, town_id
+from .security import town_id
 
 APPROVAL_MODES = [
     ("instant", "Immédiate (acceptée à l'envoi)"),
@@ -23,10 +23,12 @@ APPROVAL_MODES = [
 ]
 DEADLINE_UNITS = [("working_days", "jours ouvrés"), ("calendar_days", "jours calendaires")]
 ENROLMENT_STATES = words.choices("enrolment")
+DEADLINE_WORDS = "Un délai va de 0 à 60 jours."
 WEEKDAYS = Regexp(r"^[1-7]*$", message="Jours ISO : 1 = lundi … 7 = dimanche, ex. « 1245 ».")
 
 
 class ServiceView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = ("name",)
     column_labels = {"name": "Service"}
     column_searchable_list = ("name",)
@@ -34,6 +36,7 @@ class ServiceView(TownModelView):
 
 
 class SiteView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = ("name", "address")
     column_labels = {"name": "Structure", "address": "Adresse"}
     column_searchable_list = ("name",)
@@ -41,6 +44,7 @@ class SiteView(TownModelView):
 
 
 class UnitView(TownModelView):
+    can_delete = True  # refused while others depend on it (base.dependents)
     column_list = (
         "code",
         "label",
@@ -93,7 +97,25 @@ class UnitView(TownModelView):
         "approval_mode": {"choices": APPROVAL_MODES},
         "book_unit": {"choices": DEADLINE_UNITS},
         "cancel_unit": {"choices": DEADLINE_UNITS},
-        "weekdays": {"validators": [WEEKDAYS]},
+        "weekdays": {
+            "validators": [WEEKDAYS],
+            "description": "Ex. « 1245 » : lundi, mardi, jeudi, vendredi.",
+        },
+        "capacity": {
+            "validators": [
+                Optional(),
+                NumberRange(min=0, message="Une capacité est positive ou nulle."),
+            ],
+            "description": "Nombre de places par jour ; laissez vide pour ne pas limiter.",
+        },
+        "book_count": {
+            "validators": [InputRequired(), NumberRange(min=0, max=60, message=DEADLINE_WORDS)],
+            "description": "Ex. 3 (jours ouvrés) avant le jour, avant l'heure limite (9h00).",
+        },
+        "cancel_count": {
+            "validators": [InputRequired(), NumberRange(min=0, max=60, message=DEADLINE_WORDS)],
+            "description": "Ex. 3 (jours ouvrés) avant le jour, avant l'heure limite (9h00).",
+        },
     }
 
 
@@ -142,15 +164,9 @@ class ClosureView(TownModelView):
     column_filters = (FilterLike(Closure.reason, "Motif"),)
     column_formatters = {"site": lambda v, c, m, n: m.site.name if m.site_id else "Toutes"}
 
-    @property
-    def can_create(self) -> bool:
-        return "admin" in staff_roles()
+    can_delete = True  # who may: workflows/permissions.py
 
-    @property
-    def can_delete(self) -> bool:
-        return "admin" in staff_roles()
-
-    def create_model(self, form):
+    def save_new(self, form):
         if form.end.data < form.start.data:
             flash("La fin de la fermeture précède son début.", "error")
             return False

@@ -17,14 +17,12 @@ from workflows.content_folders import FolderInput, FolderTree, delete_folder, sa
 
 from .base import TownModelView, datetime_fr
 from .scope import scoped
-from .security import StaffOnly, staff_roles, town_id
+from .security import StaffOnly, may, town_id
 
 
 class ReviewView(StaffOnly, BaseView):
     """Items waiting for a reviewer, oldest submission first (workflows.content.to_review);
     each opens on its screen, where it is published or sent back."""
-
-    required_roles = frozenset({"reviewer", "admin"})
 
     @expose("/")
     def index(self):
@@ -49,8 +47,6 @@ class ReviewView(StaffOnly, BaseView):
 
 class FolderView(StaffOnly, BaseView):
     """The town's tree of folders: create, rename, move, delete (when empty)."""
-
-    required_roles = frozenset({"editor", "admin"})
 
     def _render(self, folder: Folder | None = None, error=None, values=None, status=200):
         tree = FolderTree(town_id())
@@ -118,7 +114,6 @@ class ChildAllergenView(TownModelView):
     """The allergens of a child's PAI, recorded by staff: the parents' home marks the
     week's dishes that contain them."""
 
-    required_roles = frozenset({"approver", "admin"})
     can_delete = True
     column_list = ("child", "allergen")
     column_labels = {"child": "Enfant", "allergen": "Allergène"}
@@ -140,7 +135,7 @@ class ChildAllergenView(TownModelView):
 
 def review_counts() -> dict:
     """For the admin home: pending items by kind, {} for those who review nothing."""
-    if "reviewer" not in staff_roles():
+    if not may("admin_content_review"):
         return {}
     return publication.review_counts(current_user.actor)
 

@@ -1,5 +1,6 @@
 """« Exports »: bookings, attendance, invoices, payments and households as CSV or XLSX, for a
-period (and a site where it applies). Who may export what: EXPORT_ROLES (any of them)."""
+period (and a site where it applies). Who may export what: the kinds of its row in
+workflows/permissions.py."""
 
 from __future__ import annotations
 
@@ -11,20 +12,16 @@ from flask_admin import BaseView, expose
 from models import Site
 from workflows import exports
 
-from .security import StaffOnly, staff_roles, town_id
+from .security import StaffOnly, may, town_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), export_roles=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-        self.export_roles = export_roles or {}
-
     def _allowed(self) -> dict:
-        mine = staff_roles()
-        return {k: v for k, v in exports.KINDS.items() if self.export_roles.get(k, set()) & mine}
+        """The kinds of export the permission table gives the staff member (one action of
+        this screen's row each)."""
+        return {k: v for k, v in exports.KINDS.items() if may(self.endpoint, k)}
 
     @expose("/")
     def index(self):

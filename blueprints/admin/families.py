@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask_admin.contrib.peewee.filters import BooleanEqualFilter, FilterLike
-from wtforms import StringField
-from wtforms.validators import Optional, Regexp
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Account, Child
+from workflows import permissions
+from workflows.permissions import STAFF_ROLES
 
 from .base import TownModelView
-from .security import staff_roles
-
-STAFF_ROLES = ("approver", "finance", "editor", "reviewer", "admin", "animator", "late_changes")
 
 
 class HouseholdView(TownModelView):
@@ -87,6 +86,19 @@ class ChildView(TownModelView):
     )
 
 
+class RolesField(SelectMultipleField):
+    """The roles as checkboxes, from the permission table (stored comma-separated)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_data(self, value):
+        self.data = sorted(permissions.parse_roles(value)) if isinstance(value, str) else []
+
+    def populate_obj(self, obj, name):
+        setattr(obj, name, ",".join(r for r in STAFF_ROLES if r in (self.data or [])))
+
+
 class AccountView(TownModelView):
     """Logins of the town: its staff and its parents. The password hash is never shown;
     only the town's administrators change roles or deactivate an account."""
@@ -109,24 +121,15 @@ class AccountView(TownModelView):
         BooleanEqualFilter(Account.is_active, "Actif"),
     )
     form_columns = ("is_active", "roles")
-    form_overrides = {"roles": StringField}
+    form_overrides = {"roles": RolesField}
     form_args = {
         "roles": {
-            "label": "Rôles (séparés par des virgules : " + ", ".join(STAFF_ROLES) + ")",
-            "validators": [
-                Optional(),
-                Regexp(
-                    r"^(" + "|".join(STAFF_ROLES) + r")(,(" + "|".join(STAFF_ROLES) + r"))*$",
-                    message="Rôles inconnus : utilisez " + ", ".join(STAFF_ROLES) + ".",
-                ),
-            ],
+            "label": "Rôles",
+            "choices": [(r, permissions.ROLE_LABELS[r]) for r in STAFF_ROLES],
+            "description": "Ce que l'agent peut ouvrir et faire (workflows/permissions.py).",
         },
         "is_active": {"label": "Actif"},
     }
-
-    @property
-    def can_edit(self) -> bool:
-        return "admin" in staff_roles()
 
     def on_model_change(self, form, model, is_created):
         if not model.is_staff:

@@ -15,10 +15,6 @@ from .security import StaffOnly, town_id
 
 
 class FiguresView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-
     @expose("/")
     def index(self):
         raw = request.args.get("mois") or dt.date.today().strftime("%Y-%m")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterEqual, FilterLike
 
-from models import WorkflowHistory
+from models import AuditEntry, WorkflowHistory
+from workflows import audit
 from workflows.definitions import BOOKING, REQUEST
 
 from .base import ReadOnlyModelView
@@ -77,3 +78,42 @@ class WorkflowHistoryView(ReadOnlyModelView):
         FilterLike(WorkflowHistory.comment, "Motif"),
         DateTimeBetweenFilter(WorkflowHistory.at, "Quand"),
     )
+
+
+def _changes(view, context, model, name):
+    return audit.changes_text(model)
+
+
+class AuditView(ReadOnlyModelView):
+    """The staff's changes (workflows/audit.py): read, filtered, exported; never changed."""
+
+    column_list = ("at", "who", "action", "kind", "what", "changes", "reason")
+    column_details_list = column_list
+    column_labels = {
+        "at": "Quand",
+        "who": "Qui",
+        "action": "Action",
+        "kind": "Type d'objet",
+        "what": "Objet",
+        "changes": "Avant → après",
+        "reason": "Motif",
+        "object_id": "N° d'objet",
+    }
+    column_formatters = {
+        "action": lambda v, c, m, n: audit.ACTIONS.get(m.action, m.action),
+        "changes": _changes,
+    }
+    column_formatters_export = column_formatters
+    column_default_sort = ("at", True)
+    column_sortable_list = ("at", "who", "kind")
+    column_searchable_list = ("what", "who", "reason", "changes")
+    column_filters = (
+        FilterLike(AuditEntry.who, "Qui"),
+        FilterEqual(
+            AuditEntry.kind, "Type d'objet", options=sorted((k, k) for k in audit.KINDS.values())
+        ),
+        FilterEqual(AuditEntry.object_id, "N° d'objet"),
+        DateTimeBetweenFilter(AuditEntry.at, "Quand"),
+    )
+    can_export = True
+    export_types = ["csv"]

@@ -14,15 +14,10 @@ from models import Child, Enrolment, Service, Site, Unit
 from workflows import bookings, documents, enrolments, household_file, staff_bookings, words
 from workflows.engine import WorkflowError
 
-from .security import StaffOnly, staff_roles, town_id
+from .security import StaffOnly, may, town_id
 
 
 class HouseholdFileView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), booking_roles=frozenset(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-        self.booking_roles = booking_roles
-
     @expose("/")
     def index(self):
         text = request.args.get("q", "")
@@ -52,7 +47,7 @@ class HouseholdFileView(StaffOnly, BaseView):
             "admin/household_file/file.html",
             f=data,
             units=list(units),
-            may_book=bool(self.booking_roles & staff_roles()),
+            may_book=may(self.endpoint, "book"),
             booking_words=words.titles("booking"),
             invoice_words=words.titles("invoice"),
             payment_words=words.titles("payment"),
@@ -62,8 +57,6 @@ class HouseholdFileView(StaffOnly, BaseView):
 
     @expose("/<int:household_id>/reserver", methods=["POST"])
     def book(self, household_id: int):
-        if not self.booking_roles & staff_roles():
-            abort(403)
         data = household_file.load(town_id(), household_id)
         if data is None:
             abort(404)

@@ -24,7 +24,7 @@ from web import inputs
 from workflows import billing, documents, invoicing, pricing, words
 from workflows.engine import WorkflowError
 
-from .security import FINANCE_ROLES, AdminForm, StaffOnly, town_id
+from .security import AdminForm, StaffOnly, town_id
 
 
 # -- forms -------------------------------------------------------------------------------------
@@ -67,8 +67,6 @@ def _submitted(form) -> bool:
 class BillingOfficeView(StaffOnly, BaseView):
     """The month's invoicing with its progress, the preview, issuing; balances; offline
     payments; credit notes."""
-
-    required_roles = FINANCE_ROLES
 
     def _run(self, run_id: int) -> InvoicingRun:
         run = InvoicingRun.get_or_none(InvoicingRun.id == run_id, InvoicingRun.town == town_id())

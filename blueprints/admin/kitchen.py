@@ -3,8 +3,7 @@ with the children expected, or a site's week; printable, as PDF and as CSV. Regi
 here too: the staff API tokens (staff_tokens.py) and the animators' attendance
 (attendance.py).
 
-SCREEN_ROLES is the one place that says who may open each screen of this module (any of
-the roles; 'admin' implies the others)."""
+Who may open each screen, and each action on it: its row in workflows/permissions.py."""
 
 from __future__ import annotations
 
@@ -28,26 +27,6 @@ from .security import StaffOnly, town_id
 from .staff_tokens import StaffTokenView
 from .walk_in import WalkInPriceView
 
-SCREEN_ROLES = {
-    "kitchen": frozenset({"approver", "admin"}),  # Effectifs repas (day, week, PDF, CSV)
-    "staff_tokens": frozenset({"admin"}),  # Jetons d'API agents
-    "attendance": frozenset({"animator", "approver", "admin"}),  # Pointage (phones)
-    "exports": frozenset({"approver", "finance", "admin"}),  # Exports (the screen)
-    "household_file": frozenset({"approver", "finance", "admin"}),  # Dossier foyer (reading)
-    "household_booking": frozenset({"approver", "admin"}),  # booking for the family there
-    "messages": frozenset({"approver", "admin"}),  # Message aux familles
-    "figures": frozenset({"approver", "finance", "admin"}),  # Chiffres du mois
-    "walk_in_prices": frozenset({"finance", "admin"}),  # Tarifs sans réservation
-}
-# Exports, kind by kind (a kind shows only to these roles)
-EXPORT_ROLES = {
-    "reservations": frozenset({"approver", "admin"}),
-    "pointage": frozenset({"approver", "admin"}),
-    "foyers": frozenset({"approver", "admin"}),
-    "factures": frozenset({"finance", "admin"}),
-    "reglements": frozenset({"finance", "admin"}),
-}
-
 
 def _day(value: str | None) -> dt.date:
     if not value:
@@ -67,8 +46,6 @@ def _site_id(value: str | None) -> int | None:
 
 class KitchenView(StaffOnly, BaseView):
     """A day's counts (tomorrow by default) or a site's week, for one site or all."""
-
-    required_roles = SCREEN_ROLES["kitchen"]
 
     def _values(self):
         day, site_id = _day(request.args.get("date")), _site_id(request.args.get("site"))
@@ -168,7 +145,6 @@ def register(admin, app) -> None:
             category="Réservations",
             endpoint="admin_staff_tokens",
             url="/admin/jetons-api",
-            required_roles=SCREEN_ROLES["staff_tokens"],
         )
     )
     admin.add_view(
@@ -177,7 +153,6 @@ def register(admin, app) -> None:
             category="Réservations",
             endpoint="admin_attendance",
             url="/admin/pointage",
-            required_roles=SCREEN_ROLES["attendance"],
         )
     )
     admin.add_view(
@@ -186,8 +161,6 @@ def register(admin, app) -> None:
             category="Réservations",
             endpoint="admin_exports",
             url="/admin/exports",
-            required_roles=SCREEN_ROLES["exports"],
-            export_roles=EXPORT_ROLES,
         )
     )
     admin.add_view(
@@ -196,8 +169,6 @@ def register(admin, app) -> None:
             category="Familles",
             endpoint="admin_household_file",
             url="/admin/dossier-foyer",
-            required_roles=SCREEN_ROLES["household_file"],
-            booking_roles=SCREEN_ROLES["household_booking"],
         )
     )
     admin.add_view(
@@ -206,7 +177,6 @@ def register(admin, app) -> None:
             category="Familles",
             endpoint="admin_messages",
             url="/admin/message-aux-familles",
-            required_roles=SCREEN_ROLES["messages"],
         )
     )
     admin.add_view(
@@ -215,7 +185,6 @@ def register(admin, app) -> None:
             category="Réservations",
             endpoint="admin_figures",
             url="/admin/chiffres",
-            required_roles=SCREEN_ROLES["figures"],
         )
     )
     admin.add_view(
@@ -224,6 +193,5 @@ def register(admin, app) -> None:
             category="Facturation",
             endpoint="admin_walk_in_prices",
             url="/admin/tarifs-sans-reservation",
-            required_roles=SCREEN_ROLES["walk_in_prices"],
         )
     )

@@ -16,10 +16,6 @@ from .security import StaffOnly, town_id
 
 
 class MessageView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-
     @expose("/", methods=["GET", "POST"])
     def index(self):
         form = request.form

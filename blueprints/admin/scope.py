@@ -11,6 +11,7 @@ from peewee import Expression, ModelSelect
 from models import (
     AbsenceJustification,
     Account,
+    AuditEntry,
     Booking,
     Child,
     Closure,
@@ -88,6 +89,7 @@ CONDITIONS = {
     Invoice: lambda t: Invoice.town == t,
     Payment: lambda t: Payment.town == t,
     CreditNote: lambda t: CreditNote.town == t,
+    AuditEntry: lambda t: AuditEntry.town == t,
 }
 
 

@@ -24,10 +24,6 @@ class TokenForm(AdminForm):
 
 
 class StaffTokenView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-
     @expose("/", methods=["GET", "POST"])
     def index(self):
         form = TokenForm(request.form)

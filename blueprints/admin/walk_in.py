@@ -14,10 +14,6 @@ from .security import StaffOnly, town_id
 
 
 class WalkInPriceView(StaffOnly, BaseView):
-    def __init__(self, *args, required_roles=frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.required_roles = required_roles
-
     @expose("/", methods=["GET", "POST"])
     def index(self):
         units = list(

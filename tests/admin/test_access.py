@@ -64,10 +64,12 @@ def test_staff_of_another_town_see_nothing_of_it(auth, town_a, town_b, wednesday
     child = Child.get(Child.first_name == "Zoé")
     line = RequestLine.select().first()
     booking = Booking.select().first()
+    admin_b = auth.admin(town_b)
+    for url in (f"/admin/foyers/edit/?id={household.id}", f"/admin/enfants/edit/?id={child.id}"):
+        assert client.get(url).status_code == 403, url  # an approver edits no family
+        assert admin_b.get(url).status_code == 404, url  # nor another town's admin
     for url in (
         f"/admin/foyers/details/?id={household.id}",
-        f"/admin/foyers/edit/?id={household.id}",
-        f"/admin/enfants/edit/?id={child.id}",
         f"/admin/lignes/details/?id={line.id}",
         f"/admin/reservations/details/?id={booking.id}",
         f"/admin/demandes/details/?id={line.request_id}",
@@ -84,3 +86,18 @@ def test_staff_cannot_decide_another_towns_lines(auth, town_a, town_b, wednesday
     decide(client, [line.id], "accept")
     assert RequestLine.get_by_id(line.id).state == "pending"
     assert Booking.get().state == "requested"
+
+
+def test_staff_read_their_errors_in_french_in_the_admin_layout(auth, town_a):
+    client = auth.approver(town_a)
+    refused = client.get("/admin/comptes/")
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "Cette page ne vous est pas accessible" in html
+    assert "Se déconnecter" in html and "Demandes à traiter" in html  # the admin's menu
+    missing = client.get("/admin/prestations/details/?id=999999")
+    assert missing.status_code == 404 and "existe pas" in missing.get_data(as_text=True)
+    expired = client.post("/admin/demandes-a-traiter/", data={"decision": "accept"})
+    assert expired.status_code == 400
+    text = expired.get_data(as_text=True)
+    assert "Le formulaire a expiré" in text and "Se déconnecter" in text

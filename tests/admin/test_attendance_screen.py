@@ -1,10 +1,10 @@
 """The attendance screen's JSON door: marks kept, replays answered the same, bad input in
-French, only the roles of SCREEN_ROLES["attendance"]."""
+French, only the roles of its row in the permission table."""
 
 from __future__ import annotations
 
-from blueprints.admin.kitchen import SCREEN_ROLES
 from models import AttendanceMark
+from workflows.permissions import TABLE
 
 from .. import factories as f
 from ..billing.helpers import book
@@ -38,6 +38,6 @@ def test_marks_through_the_screen(auth, town_a):
 
 
 def test_only_the_screens_roles(auth, town_a):
-    assert SCREEN_ROLES["attendance"] == {"animator", "approver", "admin"}
+    assert TABLE["admin_attendance"]["list"] == {"animator", "approver"}  # admin holds all
     assert auth.approver(town_a).get("/admin/pointage/").status_code == 200
     assert auth.finance(town_a).get("/admin/pointage/").status_code == 403

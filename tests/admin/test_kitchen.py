@@ -1,14 +1,15 @@
 """The kitchen's screen: a day's meals per site, unit and option, the children expected, a
-site's week, the printable page, the PDF and the CSV; only for the roles of SCREEN_ROLES."""
+site's week, the printable page, the PDF and the CSV; only for the roles of its row in the
+permission table."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from blueprints.admin.kitchen import SCREEN_ROLES
 from models import Child
 from workflows import decisions
+from workflows.permissions import TABLE
 
 from .. import factories as f
 from ..billing.helpers import pdftotext
@@ -65,7 +66,7 @@ def test_another_towns_site_and_a_summer_date_are_told_in_french(auth, town_a, t
 
 
 def test_only_the_roles_of_the_screen(auth, town_a):
-    assert SCREEN_ROLES["kitchen"] == {"approver", "admin"}
+    assert TABLE["admin_kitchen"]["list"] == {"approver"}  # and admin, who holds every role
     assert auth.admin(town_a).get("/admin/effectifs/").status_code == 200
     for roles in ("finance", "editor"):
         assert auth.staff(town_a, roles).get("/admin/effectifs/").status_code == 403

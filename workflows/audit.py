@@ -1,0 +1,107 @@
+"""The audit of staff changes: one row per change, written in the caller's transaction
+(models.db.transaction), never updated nor deleted (no screen offers it, and no function
+here does it).
+
+`snapshot(obj)` reads an object's fields as text; `record` compares two snapshots and
+writes the row with only the fields that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from models import AuditEntry
+
+ACTIONS = {"create": "Création", "edit": "Modification", "delete": "Suppression"}
+HIDDEN = {"password_hash", "totp_secret", "session_version", "nonce_hash"}
+
+
+KINDS = {
+    "Household": "Foyer",
+    "Guardian": "Responsable",
+    "Child": "Enfant",
+    "Enrolment": "Inscription",
+    "Service": "Service",
+    "Site": "Structure",
+    "Unit": "Prestation",
+    "Closure": "Fermeture",
+    "Price": "Tarif",
+    "AbsenceJustification": "Justificatif d'absence",
+    "Account": "Compte",
+    "EnrolmentOffer": "Offre d'inscription en ligne",
+    "ChildAllergen": "Allergie",
+    "Booking": "Réservation",
+    "RequestLine": "Ligne de demande",
+    "Request": "Demande",
+    "Invoice": "Facture",
+    "Payment": "Paiement",
+    "ContentItem": "Contenu",
+    "Dish": "Plat",
+}
+
+
+def kind_of(model) -> str:
+    """The French name of a kind of object ("Prestation"), for the audit and the journal."""
+    return KINDS.get(model.__name__, model.__name__)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return str(value)
+
+
+def snapshot(obj) -> dict[str, str]:
+    """The object's stored fields as text (foreign keys as their ids), secrets left out."""
+    data = {}
+    for name, field in obj._meta.fields.items():
+        if name in HIDDEN or name == "id":
+            continue
+        data[name] = _text(obj.__data__.get(field.name))
+    return data
+
+
+def record(
+    account,
+    town_id: int | None,
+    action: str,
+    kind: str,
+    obj,
+    before: dict[str, str] | None,
+    after: dict[str, str] | None,
+    reason: str = "",
+) -> AuditEntry:
+    """Write the audit row of a change of `obj` (`kind`: its French name, "Prestation")."""
+    before, after = before or {}, after or {}
+    changes = {
+        k: [before.get(k, ""), after.get(k, "")]
+        for k in sorted(set(before) | set(after))
+        if before.get(k, "") != after.get(k, "")
+    }
+    return AuditEntry.create(
+        town=town_id,
+        account=account.id if account else None,
+        who=account.email if account else "",
+        action=action,
+        kind=kind,
+        object_id=obj._pk if obj is not None else None,
+        what=f"{kind} {obj}"[:255],
+        changes=json.dumps(changes, ensure_ascii=False),
+        reason=reason,
+    )
+
+
+def changes_text(entry: AuditEntry) -> str:
+    """ "capacity : 24 → 99 ; label : …" for lists and the CSV export."""
+    changes = json.loads(entry.changes or "{}")
+    return " ; ".join(f"{k} : {old or '∅'} → {new or '∅'}" for k, (old, new) in changes.items())
