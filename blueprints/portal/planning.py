@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from models import Child
@@ -136,12 +147,20 @@ def child_planning(child_id: int):
     form = WeeklyTemplateForm(formdata=None)
     form.start.data = max(ctx["start"], paris_today())
     form.end.data = ctx["end"]
+    typed = session.pop(TYPED, None)
+    if not isinstance(typed, dict) or typed.get("child") != child.id:
+        typed = None
+    else:  # the weekly template was refused: as the parent left it
+        form.start.raw_data, form.end.raw_data = [typed["start"]], [typed["end"]]
+        if typed["action"] in {v for v, _ in form.action.choices}:
+            form.action.data = typed["action"]
     siblings = [c for c in children() if c.id != child.id]
     return render_template(
         "portal/planning.html",
         child=child,
         siblings=siblings,
         form=form,
+        typed=typed,
         poll_ms=int(current_app.config.get("POLL_MS", 5000)),
         **ctx,
     )
@@ -272,7 +291,7 @@ def weekly(child_id: int):
         for field in (form.start, form.end, form.action):
             for error in field.errors:
                 flash(f"Semaine type – {field.label.text} : {_french_field_error(error)}", "error")
-        return redirect(back)
+        return _refused(child.id, back)
     ticks = {}
     for key in request.form:
         if key.startswith("j-") and key[2:].isdigit():
@@ -281,21 +300,38 @@ def weekly(child_id: int):
                 ticks[int(key[2:])] = days
     if not ticks:
         flash("Semaine type : cochez au moins un jour de la semaine.", "error")
-        return redirect(back)
+        return _refused(child.id, back)
     also = inputs.ids(request.form.getlist("also"))
     try:
         lines = weekly_template(child.id, form.start.data, form.end.data, ticks, form.action.data)
         if not lines:
             flash("Semaine type : aucun jour modifiable sur cette période pour ces jours.", "error")
-            return redirect(back)
+            return _refused(child.id, back)
         report = _add_to_basket(child, lines, also)
     except BadInput as e:
         flash(f"Semaine type : {e}", "error")
-        return redirect(back)
+        return _refused(child.id, back)
     flash(_report_message(report), "info" if report["added"] else "error")
     for line in report["problems"] + report["skipped"]:
         flash(line, "error")
     return redirect(back)
+
+
+TYPED = "weekly_typed"
+
+
+def _refused(child_id: int, back: str):
+    """Back to the planning with what the parent typed in the weekly template kept (the
+    period, the ticks, the action), the template open: nothing to type again."""
+    form = request.form
+    session[TYPED] = {
+        "child": child_id,
+        "start": form.get("start", "")[:10],
+        "end": form.get("end", "")[:10],
+        "action": form.get("action", "")[:10],
+        "ticks": {k: form.getlist(k)[:7] for k in form if k.startswith("j-") and k[2:].isdigit()},
+    }
+    return redirect(back + "#semaine-type")
 
 
 def _french_field_error(error: str) -> str:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from web import inputs
@@ -41,12 +50,32 @@ def request_detail(request_id: int):
     ]
     return render_template(
         "portal/request.html",
+        version=sent_requests.request_version(req),
+        poll_ms=int(current_app.config.get("POLL_MS", 5000)),
         withdrawable=any(sent_requests.withdrawable(item["line"]) for item in lines),
         req=req,
         status=request_status(req),
         lines=lines,
         period=period_fr(req.period_start, req.period_end),
     )
+
+
+@bp.route("/demandes/<int:request_id>/version.json")
+@parent_required
+def request_version(request_id: int):
+    """What the request page polls: its version, "nothing changed" (304) for a few bytes;
+    the page reloads itself when it changes (static/request.js)."""
+    req = sent_requests.request_detail(request_id)
+    if req is None or req.household_id != household_id() or req.state not in ("sent", "done"):
+        abort(404)
+    tag = sent_requests.request_version(req)
+    if tag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify({"version": tag})
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/demandes/<int:request_id>/retirer", methods=["POST"])

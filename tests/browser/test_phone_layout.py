@@ -63,6 +63,16 @@ def test_no_parent_page_scrolls_sideways_at_360_px_and_axe_finds_nothing_serious
     small = [s for s in sizes if s[0] < 44 or s[1] < 44]
     assert small == [], f"{len(small)} of {len(sizes)} cells under 44 x 44 px: {small[:5]}"
 
+    # The billing pages' active filter is visible (weight and tick, not only a colour)
+    # and its links are 44 px targets.
+    page.goto(f"{live_server}/factures?etat=toutes")
+    active = page.locator('.filters a[aria-current="page"]')
+    assert active.evaluate("a => getComputedStyle(a).fontWeight") == "700"
+    assert active.evaluate("a => getComputedStyle(a, '::before').content") == '"✓ "'
+    assert all(
+        b["height"] >= 44 for b in (a.bounding_box() for a in page.locator(".filters a").all())
+    )
+
     axe = Axe()
     found = {}
     for width in (390, 1280):
