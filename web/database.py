@@ -41,5 +41,5 @@ def init_app(app: Flask) -> None:
         if if_empty and Town.select().exists():
             click.echo("demo data already there")
             return
-        town = create_demo(content_dir=app.config["CONTENT_DIR"])
+        town = create_demo(content_dir=app.config["CONTENT_DIR"], config=app.config)
         click.echo(f"demo town {town.name} created")

@@ -235,7 +235,11 @@ def create_household(
 
 
 def create_demo(
-    today: dt.date | None = None, households: int = 30, seed: int = 7, content_dir=None
+    today: dt.date | None = None,
+    households: int = 30,
+    seed: int = 7,
+    content_dir=None,
+    config=None,
 ) -> Town:
     random.seed(seed)
     with transaction():
@@ -290,4 +294,10 @@ def create_demo(
 
         create_staff_demo(town, today)  # the animator, walk-in prices, two weeks of meals
         create_opening_demo(town, today)  # a summer centre open for requests
+        # prices, the last two months booked and invoiced, payments, a pending request
+        from .billing_demo import create_billing_demo  # imports the operations too
+
+        create_billing_demo(
+            town, today or dt.date.today(), Account.get(Account.email == ADMIN[0]), config
+        )
     return town
