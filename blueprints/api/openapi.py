@@ -5,16 +5,9 @@ from __future__ import annotations
 from apispec import APISpec
 
 from .openapi_content import add_content_paths
+from .openapi_parts import ERROR
+from .openapi_parts import resp as _resp
 from .openapi_staff import add_staff_paths
-
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _resp(desc: str, schema=None) -> dict:
-    r = {"description": desc}
-    if schema:
-        r["content"] = {"application/json": {"schema": schema}}
-    return r
 
 
 def _errors(*codes: int) -> dict:

@@ -6,24 +6,9 @@ from apispec import APISpec
 
 from workflows.menus import ALLERGENS, CONTAINS, COURSE_WORDS, LABELS
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _resp(desc: str, schema=None) -> dict:
-    r = {"description": desc}
-    if schema:
-        r["content"] = {"application/json": {"schema": schema}}
-    return r
-
-
-def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": schema,
-    }
+from .openapi_parts import ERROR
+from .openapi_parts import query as _query
+from .openapi_parts import resp as _resp
 
 
 def add_content_paths(spec: APISpec) -> None:
