@@ -95,7 +95,7 @@ def record(
         action=action,
         kind=kind,
         object_id=obj._pk if obj is not None else None,
-        what=f"{kind} {obj}"[:255],
+        what=(f"{kind} {obj}" if obj is not None else kind)[:255],
         changes=json.dumps(changes, ensure_ascii=False),
         reason=reason,
     )

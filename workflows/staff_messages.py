@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models import (
+    Account,
     Booking,
     Child,
     Enrolment,
@@ -20,7 +21,7 @@ from models import (
 )
 from models.staff import HouseholdMessage
 
-from . import outbox
+from . import audit, outbox
 from .calendar import format_date_fr
 from .engine import Actor
 from .kitchen import EXPECTED
@@ -151,6 +152,15 @@ def send(
                 for hid in households
                 if hid in to
             ]
+        )
+        audit.record(
+            Account.get_or_none(Account.id == actor.account_id),
+            town_id,
+            "create",
+            "Message aux familles",
+            None,
+            None,
+            {"objet": subject[:200], "destinataires": audience, "foyers": str(len(households))},
         )
     return len(households)
 

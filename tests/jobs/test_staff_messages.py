@@ -1,9 +1,11 @@
 """Staff write to the households of a unit and a day: each gets one e-mail (sent by a real
-worker) and finds it in « Mes messages »; no recipient is told in French, nothing sent."""
+worker) and finds it in « Mes messages »; no recipient is told in French, nothing sent; the
+message is in the audit."""
 
 from __future__ import annotations
 
-from models import HouseholdMessage, OutgoingMail
+from models import Account, HouseholdMessage, OutgoingMail
+from models.audit import AuditEntry
 from workflows import decisions
 
 from .. import factories as f
@@ -43,6 +45,11 @@ def test_a_message_to_a_days_unit(app, auth, queue):
     assert "La sortie de jeudi est annulée." in mails[0].get_body(("plain",)).get_content()
     page = auth.parent(martin).get("/mes-messages").get_data(as_text=True)
     assert "Sortie de jeudi annulée" in page and "Mes messages" in page
+    # and the town's journal says who wrote what to whom
+    [entry] = AuditEntry.select().where(AuditEntry.kind == "Message aux familles")
+    assert entry.who == Account.get_by_id(entry.account_id).email
+    assert Account.get_by_id(entry.account_id).is_staff
+    assert "Sortie de jeudi annulée" in entry.changes and '"2"' in entry.changes
 
     before = (HouseholdMessage.select().count(), OutgoingMail.select().count())
     resp = post_form(
@@ -52,4 +59,5 @@ def test_a_message_to_a_days_unit(app, auth, queue):
     )
     assert "Aucun foyer ne correspond à ces critères." in resp.get_data(as_text=True)
     assert (HouseholdMessage.select().count(), OutgoingMail.select().count()) == before
+    assert AuditEntry.select().where(AuditEntry.kind == "Message aux familles").count() == 1
     assert auth.finance(town).get("/admin/message-aux-familles/").status_code == 403
