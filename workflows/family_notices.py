@@ -5,25 +5,11 @@ written to the outbox in the caller's transaction (what it tells commits with it
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from models import Booking, Child, Guardian, Household, Town, Unit, among
+from models import Booking, Child, Household, Town, Unit, among
 
 from . import outbox
 from .calendar import format_date_fr
 from .pricing import format_euros
-
-
-def _recipients(household_ids) -> dict[int, list[str]]:
-    to = defaultdict(list)
-    for household_id, address in (
-        Guardian.select(Guardian.household, Guardian.email)
-        .where(among(Guardian.household, set(household_ids)), Guardian.email != "")
-        .order_by(Guardian.id)
-        .tuples()
-    ):
-        to[household_id].append(address)
-    return to
 
 
 def _by_household(booking_ids) -> dict[int, dict]:
@@ -57,7 +43,7 @@ def _mails(booking_ids, subject: str, template: str, **values) -> list[outbox.Ma
     if not booking_ids:
         return []
     households = _by_household(booking_ids)
-    to = _recipients(households)
+    to = outbox.addresses(households)
     return [
         outbox.Mail(tuple(to[hid]), subject, template, {**h, **values})
         for hid, h in households.items()
@@ -81,7 +67,7 @@ def tell_admitted(booking_ids) -> int:
 
 
 def _money_mail(household_id: int, subject: str, template: str, **values) -> int:
-    to = _recipients([household_id]).get(household_id, [])
+    to = outbox.addresses([household_id]).get(household_id, [])
     town = Town.select(Town.name).join(Household).where(Household.id == household_id).scalar()
     return outbox.write_many(
         [outbox.Mail(tuple(to), subject, template, {**values, "town_name": town})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models import Child, Guardian, Household, Request, RequestLine, Town, Unit, among, transaction
+from models import Child, Household, Request, RequestLine, Town, Unit, among, transaction
 
 from . import outbox, words
 from .calendar import format_date_fr
@@ -48,14 +48,7 @@ def _mails(ids: list[int], public_url: str) -> list[outbox.Mail]:
     )
     if not requests:
         return []
-    to = defaultdict(list)
-    for household_id, address in (
-        Guardian.select(Guardian.household, Guardian.email)
-        .where(among(Guardian.household, {r.household_id for r in requests}), Guardian.email != "")
-        .order_by(Guardian.id)
-        .tuples()
-    ):
-        to[household_id].append(address)
+    to = outbox.addresses({r.household_id for r in requests})
     refused = defaultdict(list)
     for request_id, day, label, reason in (
         RequestLine.select(RequestLine.request, RequestLine.date, Unit.label, RequestLine.reason)

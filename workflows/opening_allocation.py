@@ -18,7 +18,6 @@ from peewee import Case, Value, fn
 from models import (
     Booking,
     Child,
-    Guardian,
     Request,
     RequestLine,
     Town,
@@ -349,14 +348,7 @@ def mails(opening: Opening, public_url: str = "") -> list[outbox.Mail]:
         per_household[household_id][(number, first_name)].append(
             {"day": format_date_fr(day), "unit": label, "outcome": text}
         )
-    to = defaultdict(list)
-    for household_id, address in (
-        Guardian.select(Guardian.household, Guardian.email)
-        .where(among(Guardian.household, list(per_household)), Guardian.email != "")
-        .order_by(Guardian.id)
-        .tuples()
-    ):
-        to[household_id].append(address)
+    to = outbox.addresses(list(per_household))
     base = public_url.rstrip("/")
     out = []
     for household_id, children in per_household.items():

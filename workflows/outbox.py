@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from peewee import fn
 
-from models import among, is_postgres, transaction, utcnow
+from models import Guardian, among, is_postgres, transaction, utcnow
 from models.outbox import OutgoingMail
 
 from . import effects
@@ -62,6 +63,20 @@ class Mail:
             "kind": self.name,
             "headers": json.dumps(self.headers) if self.headers else "",
         }
+
+
+def addresses(household_ids) -> dict[int, list[str]]:
+    """household id -> its guardians' e-mail addresses (the reference guardian first): where
+    an e-mail to a household goes."""
+    to: dict[int, list[str]] = defaultdict(list)
+    for household_id, address in (
+        Guardian.select(Guardian.household, Guardian.email)
+        .where(among(Guardian.household, set(household_ids)), Guardian.email != "")
+        .order_by(Guardian.id)
+        .tuples()
+    ):
+        to[household_id].append(address)
+    return to
 
 
 def write(to: str | list[str], subject: str, name: str, **values) -> None:

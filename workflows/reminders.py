@@ -19,7 +19,6 @@ from models import (
     Booking,
     Child,
     Enrolment,
-    Guardian,
     Household,
     Town,
     Unit,
@@ -201,14 +200,7 @@ def _mails(keys, found, names, public_url: str) -> list[outbox.Mail]:
     if not keys:
         return []
     household_ids = {h for h, _ in keys}
-    to = defaultdict(list)
-    for household_id, address in (
-        Guardian.select(Guardian.household, Guardian.email)
-        .where(among(Guardian.household, household_ids), Guardian.email != "")
-        .order_by(Guardian.id)
-        .tuples()
-    ):
-        to[household_id].append(address)
+    to = outbox.addresses(household_ids)
     towns = dict(
         Household.select(Household.id, Town.name)
         .join(Town)

@@ -11,12 +11,10 @@ from models import (
     Booking,
     Child,
     Enrolment,
-    Guardian,
     Household,
     Site,
     Town,
     Unit,
-    among,
     transaction,
 )
 from models.staff import HouseholdMessage
@@ -119,13 +117,7 @@ def send(
     if not households:
         raise MessageError("no_recipient", "Aucun foyer ne correspond à ces critères.")
     audience = audience_fr(site, unit, day, class_name.strip())
-    to: dict[int, list[str]] = {}
-    for hid, address in (
-        Guardian.select(Guardian.household, Guardian.email)
-        .where(among(Guardian.household, households), Guardian.email != "")
-        .tuples()
-    ):
-        to.setdefault(hid, []).append(address)
+    to = outbox.addresses(households)
     town_name = Town.get_by_id(town_id).name
     with transaction():
         HouseholdMessage.insert_many(

@@ -11,22 +11,11 @@ from flask import abort, jsonify, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from models import Service, Site, Unit
 from workflows import attendance
 from workflows.calendar import format_date_fr, now
 
+from .scope import town_units
 from .security import StaffOnly, town_id
-
-
-def _units():
-    return list(
-        Unit.select(Unit, Site)
-        .join(Service, on=(Unit.service == Service.id))
-        .switch(Unit)
-        .join(Site, on=(Unit.site == Site.id))
-        .where(Service.town == town_id())
-        .order_by(Site.name, Unit.position)
-    )
 
 
 def _day(value) -> dt.date:
@@ -44,12 +33,15 @@ class AttendanceView(StaffOnly, BaseView):
         day = _day(request.args.get("date"))
         raw = request.args.get("unit", "")
         if not raw.isdigit():
-            return self.render("admin/attendance/choose.html", units=_units(), day=day)
+            return self.render("admin/attendance/choose.html", units=town_units(town_id()), day=day)
         try:
             unit = attendance.town_unit(town_id(), int(raw))
         except attendance.AttendanceError as e:
             return self.render(
-                "admin/attendance/choose.html", units=_units(), day=day, error=e.message_fr
+                "admin/attendance/choose.html",
+                units=town_units(town_id()),
+                day=day,
+                error=e.message_fr,
             )
         return self.render(
             "admin/attendance/sheet.html",

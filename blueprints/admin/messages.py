@@ -9,9 +9,10 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from models import Service, Site, Unit
+from models import Site
 from workflows import staff_messages
 
+from .scope import town_units
 from .security import StaffOnly, town_id
 
 
@@ -41,12 +42,5 @@ class MessageView(StaffOnly, BaseView):
                 flash(f"Message envoyé à {n} foyer(s).", "success")
                 return redirect(url_for(".index"))
         sites = list(Site.select().where(Site.town == town_id()).order_by(Site.name))
-        units = list(
-            Unit.select(Unit, Site)
-            .join(Service, on=(Unit.service == Service.id))
-            .switch(Unit)
-            .join(Site, on=(Unit.site == Site.id))
-            .where(Service.town == town_id())
-            .order_by(Site.name, Unit.position)
-        )
+        units = town_units(town_id())
         return self.render("admin/messages.html", sites=sites, units=units, form=form)

@@ -102,3 +102,15 @@ def in_town(model, town_id: int | None) -> Expression:
 
 def scoped(model, town_id: int | None) -> ModelSelect:
     return model.select().where(in_town(model, town_id))
+
+
+def town_units(town_id: int | None) -> list[Unit]:
+    """The town's units with their site, by site then position (the screens' unit menus)."""
+    return list(
+        Unit.select(Unit, Site)
+        .join(Service, on=(Unit.service == Service.id))
+        .switch(Unit)
+        .join(Site, on=(Unit.site == Site.id))
+        .where(Service.town == town_id)
+        .order_by(Site.name, Unit.position)
+    )

@@ -7,23 +7,17 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from models import Service, Site, Unit, transaction
+from models import transaction
 from workflows import attendance, pricing
 
+from .scope import town_units
 from .security import StaffOnly, town_id
 
 
 class WalkInPriceView(StaffOnly, BaseView):
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        units = list(
-            Unit.select(Unit, Site)
-            .join(Service, on=(Unit.service == Service.id))
-            .switch(Unit)
-            .join(Site, on=(Unit.site == Site.id))
-            .where(Service.town == town_id())
-            .order_by(Site.name, Unit.position)
-        )
+        units = town_units(town_id())
         if request.method == "POST":
             try:
                 wanted = {}
