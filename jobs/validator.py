@@ -9,6 +9,7 @@ from workflows import effects
 from workflows.decisions import sweep
 
 from .context import job_database
+from .monitor import record_validator_run
 from .queue import redis_from_url, setting, started
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def validate_pending(batch: int | None = None) -> int:
     with job_database() as cfg:
         _keep_the_gap(cfg)
         started(cfg, effects.VALIDATE)
+        began = time.perf_counter()
         decided = sweep(batch or cfg.VALIDATOR_BATCH)
+        record_validator_run(cfg, decided, time.perf_counter() - began)
     log.info("validator decided %d lines", decided)
     return decided

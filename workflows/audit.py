@@ -39,6 +39,7 @@ KINDS = {
     "Payment": "Paiement",
     "ContentItem": "Contenu",
     "Dish": "Plat",
+    "Job": "Travail en arrière-plan",
 }
 
 
@@ -80,8 +81,10 @@ def record(
     before: dict[str, str] | None,
     after: dict[str, str] | None,
     reason: str = "",
+    what: str | None = None,
 ) -> AuditEntry:
-    """Write the audit row of a change of `obj` (`kind`: its French name, "Prestation")."""
+    """Write the audit row of a change of `obj` (`kind`: its French name, "Prestation");
+    `what` names it when it is not a database object (a failed job)."""
     before, after = before or {}, after or {}
     changes = {
         k: [before.get(k, ""), after.get(k, "")]
@@ -95,7 +98,7 @@ def record(
         action=action,
         kind=kind,
         object_id=obj._pk if obj is not None else None,
-        what=(f"{kind} {obj}" if obj is not None else kind)[:255],
+        what=(what or (f"{kind} {obj}" if obj is not None else kind))[:255],
         changes=json.dumps(changes, ensure_ascii=False),
         reason=reason,
     )

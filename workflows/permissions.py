@@ -111,6 +111,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "admin_opening": {"list": ADMIN, "view": ADMIN, "create": ADMIN, "apercu": ADMIN},
     # the town's admin only
     "admin_staff_tokens": {"list": ADMIN},  # Jetons d'API agents
+    "admin_jobs": {"list": ADMIN, "retry": ADMIN, "delete": ADMIN},  # Travaux en arrière-plan
     "admin_account": {"list": ADMIN, "view": ADMIN, "edit": ADMIN},
     "admin_invitations": {"list": ADMIN},
     "admin_auditentry": {"list": ADMIN, "view": ADMIN, "export": ADMIN},  # read only, ever

@@ -38,7 +38,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content, kitchen, openings
+from . import accounts, billing, content, jobs, kitchen, openings
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -105,4 +105,5 @@ def init_app(app: Flask) -> None:
     content.register(admin, app)  # news, pages, menus, documents; "À relire"
     kitchen.register(admin, app)  # meal counts, staff API tokens
     openings.register(admin, app)  # limited places: rules, then a verifiable draw
+    jobs.register(admin, app)  # queues, workers, timer, failed jobs
     app.extensions["portail_admin"] = admin
