@@ -115,6 +115,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "admin_account": {"list": ADMIN, "view": ADMIN, "edit": ADMIN},
     "admin_invitations": {"list": ADMIN},
     "admin_auditentry": {"list": ADMIN, "view": ADMIN, "export": ADMIN},  # read only, ever
+    "admin_journal": {"list": ADMIN, "export": ADMIN},  # history and audit together
 }
 
 

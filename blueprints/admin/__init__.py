@@ -38,7 +38,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content, jobs, kitchen, openings
+from . import accounts, billing, content, jobs, journal, kitchen, openings
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -106,4 +106,5 @@ def init_app(app: Flask) -> None:
     kitchen.register(admin, app)  # meal counts, staff API tokens
     openings.register(admin, app)  # limited places: rules, then a verifiable draw
     jobs.register(admin, app)  # queues, workers, timer, failed jobs
+    journal.register(admin, app)  # history and audit in one list
     app.extensions["portail_admin"] = admin

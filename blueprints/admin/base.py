@@ -10,6 +10,8 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.model import typefmt
 from flask_login import current_user
 from peewee import IntegrityError
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
 
 from models import AuditEntry, transaction
 from workflows import audit
@@ -62,6 +64,12 @@ def dependents(obj) -> list[str]:
         if n:
             found.append(f"{n} {audit.kind_of(model).lower()}(s)")
     return found
+
+
+REASON = TextAreaField(
+    "Motif de la modification (facultatif, gardé dans le journal)",
+    validators=[Optional(), Length(max=500, message="500 caractères au plus.")],
+)
 
 
 class _Undone(Exception):
@@ -143,6 +151,11 @@ class TownModelView(StaffOnly, ModelView):
                 field.query = scoped(model, town_id())
         return form
 
+    def get_form(self):
+        """Every create and edit form ends with the reason the audit keeps (optional)."""
+        form = super().get_form()
+        return type(form.__name__, (form,), {"audit_reason": REASON})
+
     def create_form(self, obj=None):
         return self._scope_form(super().create_form(obj))
 
@@ -165,9 +178,12 @@ class TownModelView(StaffOnly, ModelView):
         except _Undone:
             return False
 
-    def _audit(self, action: str, obj, before, after) -> None:
+    def _audit(self, action: str, obj, before, after, form=None) -> None:
         kind = audit.kind_of(self.model)
-        audit.record(current_user.account, town_id(), action, kind, obj, before, after)
+        reason = getattr(getattr(form, "audit_reason", None), "data", None) or ""
+        audit.record(
+            current_user.account, town_id(), action, kind, obj, before, after, reason.strip()
+        )
 
     def handle_view_exception(self, exc):
         """A refused save says why in French (never "UNIQUE constraint failed")."""
@@ -183,7 +199,7 @@ class TownModelView(StaffOnly, ModelView):
         def work():
             obj = self.save_new(form)
             if obj:
-                self._audit("create", obj, None, audit.snapshot(obj))
+                self._audit("create", obj, None, audit.snapshot(obj), form)
             return obj
 
         return self._in_transaction(work)
@@ -194,7 +210,7 @@ class TownModelView(StaffOnly, ModelView):
         def work():
             done = ModelView.update_model(self, form, model)
             if done:
-                self._audit("edit", model, before, audit.snapshot(model))
+                self._audit("edit", model, before, audit.snapshot(model), form)
             return done
 
         return self._in_transaction(work)

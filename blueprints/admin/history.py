@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterEqual, FilterLike
 
 from models import AuditEntry, WorkflowHistory
-from workflows import audit
-from workflows.definitions import BOOKING, REQUEST
+from workflows import audit, journal
 
 from .base import ReadOnlyModelView
 
-WORKFLOWS = [("booking", "Réservation"), ("request", "Demande")]
+WORKFLOWS = [(name, label) for name, (_, label) in journal.MODELS.items()]
 ROLES = [
     ("parent", "Parent"),
     ("approver", "Valideur"),
@@ -23,17 +22,14 @@ ROLES = [
 TRANSITIONS = sorted(
     {
         (name, f"{t.title or name} ({name})")
-        for wf in (BOOKING, REQUEST)
+        for wf in journal.WORKFLOWS.values()
         for name, t in wf.transitions.items()
     }
 )
-TITLES = {name: t.title or name for wf in (BOOKING, REQUEST) for name, t in wf.transitions.items()}
-STATES = {**REQUEST.states, **BOOKING.states}
 
 
 def _state(view, context, model, name):
-    value = getattr(model, name)
-    return f"{STATES.get(value, value)}"
+    return journal.state_title(model.workflow, getattr(model, name))
 
 
 class WorkflowHistoryView(ReadOnlyModelView):
@@ -41,6 +37,7 @@ class WorkflowHistoryView(ReadOnlyModelView):
         "at",
         "workflow",
         "object_id",
+        "what",
         "transition",
         "from_state",
         "to_state",
@@ -53,6 +50,7 @@ class WorkflowHistoryView(ReadOnlyModelView):
         "at": "Quand",
         "workflow": "Processus",
         "object_id": "Objet n°",
+        "what": "Objet",
         "transition": "Transition",
         "from_state": "De",
         "to_state": "Vers",
@@ -63,10 +61,11 @@ class WorkflowHistoryView(ReadOnlyModelView):
     }
     column_choices = {"workflow": WORKFLOWS, "role": ROLES}
     column_formatters = {
-        "transition": lambda v, c, m, n: TITLES.get(m.transition, m.transition),
+        "transition": lambda v, c, m, n: journal.transition_title(m.workflow, m.transition),
         "from_state": _state,
         "to_state": _state,
         "actor": lambda v, c, m, n: str(m.actor) if m.actor_id else "Système",
+        "what": lambda v, c, m, n: getattr(m, "described", ""),
     }
     column_sortable_list = ("at",)
     column_default_sort = ("at", True)
@@ -78,6 +77,23 @@ class WorkflowHistoryView(ReadOnlyModelView):
         FilterLike(WorkflowHistory.comment, "Motif"),
         DateTimeBetweenFilter(WorkflowHistory.at, "Quand"),
     )
+
+    def get_list(self, *args, **kwargs):
+        """The page's rows, each with its object's name (one query per kind of object)."""
+        count, rows = super().get_list(*args, **kwargs)
+        rows = list(rows)
+        names = journal.describe((r.workflow, r.object_id) for r in rows)
+        for r in rows:
+            r.described = names[r.workflow, r.object_id]
+        return count, rows
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        if row is not None:
+            row.described = journal.describe([(row.workflow, row.object_id)])[
+                row.workflow, row.object_id
+            ]
+        return row
 
 
 def _changes(view, context, model, name):

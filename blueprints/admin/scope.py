@@ -15,11 +15,14 @@ from models import (
     Booking,
     Child,
     Closure,
+    ContentItem,
     CreditNote,
     Enrolment,
     Guardian,
     Household,
     Invoice,
+    InvoicingRun,
+    Opening,
     Payment,
     Price,
     Request,
@@ -30,6 +33,7 @@ from models import (
     Unit,
     WorkflowHistory,
 )
+from workflows import journal
 
 
 def _households(town_id):
@@ -57,16 +61,14 @@ def _accounts(town_id) -> Expression:
 
 
 def _history(town_id) -> Expression:
-    """History rows have no town column: a row is the town's when its object is (bookings
-    and requests), or when one of the town's staff fired it."""
-    bookings = Booking.select(Booking.id).where(Booking.unit.in_(_units(town_id)))
-    requests = Request.select(Request.id).where(Request.household.in_(_households(town_id)))
+    """History rows have no town column: a row is the town's when its object is (each
+    workflow's objects, workflows/journal.py), or when one of the town's staff fired it."""
     staff = Account.select(Account.id).where(Account.town == town_id)
-    return (
-        ((WorkflowHistory.workflow == "booking") & WorkflowHistory.object_id.in_(bookings))
-        | ((WorkflowHistory.workflow == "request") & WorkflowHistory.object_id.in_(requests))
-        | WorkflowHistory.actor.in_(staff)
-    )
+    condition = WorkflowHistory.actor.in_(staff)
+    for workflow, (model, _) in journal.MODELS.items():
+        ids = model.select(model.id).where(CONDITIONS[model](town_id))
+        condition |= (WorkflowHistory.workflow == workflow) & WorkflowHistory.object_id.in_(ids)
+    return condition
 
 
 CONDITIONS = {
@@ -90,6 +92,9 @@ CONDITIONS = {
     Payment: lambda t: Payment.town == t,
     CreditNote: lambda t: CreditNote.town == t,
     AuditEntry: lambda t: AuditEntry.town == t,
+    ContentItem: lambda t: ContentItem.town == t,
+    InvoicingRun: lambda t: InvoicingRun.town == t,
+    Opening: lambda t: Opening.town == t,
 }
 
 
