@@ -19,9 +19,11 @@ from models import Booking, Child, Enrolment, Household, Service, Site, Unit, tr
 from models.billing import Invoice
 from models.staff import ATTENDANCE_STATUSES, AttendanceMark, WalkInPrice
 
+from . import audit
 from .calendar import to_utc_naive
 from .engine import Actor
 from .kitchen import EXPECTED
+from .pricing import format_euros
 
 ROLES = frozenset({"animator", "approver", "admin"})
 STATUS_FR = {"present": "Présent", "absent": "Absent", "justified": "Absence justifiée"}
@@ -259,10 +261,23 @@ def set_walk_in_price(actor: Actor, town_id: int, unit_id: int, cents: int | Non
     """The price of an unplanned presence on a unit of the town (None: its usual price)."""
     if "finance" not in actor.roles_on(None, town_id):
         raise AttendanceError("forbidden", "Les tarifs sont réservés à la régie.")
-    town_unit(town_id, unit_id)
     if cents is not None and cents < 0:
         raise AttendanceError("bad_price", "Montant illisible.")
+    unit = town_unit(town_id, unit_id)
     with transaction():
+        old = WalkInPrice.get_or_none(WalkInPrice.unit == unit_id)
+        if (old.amount_cents if old else None) == cents:
+            return
         WalkInPrice.delete().where(WalkInPrice.unit == unit_id).execute()
         if cents is not None:
             WalkInPrice.create(unit=unit_id, amount_cents=cents)
+        audit.record_for(
+            actor,
+            town_id,
+            "edit" if old and cents is not None else ("create" if cents is not None else "delete"),
+            audit.KINDS["WalkInPrice"],
+            None,
+            {"montant": format_euros(old.amount_cents)} if old else None,
+            {"montant": format_euros(cents)} if cents is not None else None,
+            what=f"Tarif sans réservation – {unit.label}",
+        )

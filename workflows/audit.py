@@ -12,9 +12,10 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from models import AuditEntry
+from models import Account, AuditEntry
 
 ACTIONS = {"create": "Création", "edit": "Modification", "delete": "Suppression"}
+LONGEST = 2000  # characters of a value kept (a page's body is cut)
 HIDDEN = {"password_hash", "totp_secret", "session_version", "nonce_hash"}
 
 
@@ -40,6 +41,8 @@ KINDS = {
     "ContentItem": "Contenu",
     "Dish": "Plat",
     "Job": "Travail en arrière-plan",
+    "Folder": "Dossier",
+    "WalkInPrice": "Tarif sans réservation",
 }
 
 
@@ -68,7 +71,8 @@ def snapshot(obj) -> dict[str, str]:
     for name, field in obj._meta.fields.items():
         if name in HIDDEN or name == "id":
             continue
-        data[name] = _text(obj.__data__.get(field.name))
+        text = _text(obj.__data__.get(field.name))
+        data[name] = text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
     return data
 
 
@@ -102,6 +106,12 @@ def record(
         changes=json.dumps(changes, ensure_ascii=False),
         reason=reason,
     )
+
+
+def record_for(actor, town_id: int | None, action: str, kind: str, obj, before, after, **kw):
+    """`record` for a workflow operation, which knows its actor rather than its account."""
+    account = Account.get_or_none(Account.id == actor.account_id) if actor.account_id else None
+    return record(account, town_id, action, kind, obj, before, after, **kw)
 
 
 def changes_text(entry: AuditEntry) -> str:

@@ -14,7 +14,7 @@ from peewee import IntegrityError
 from models import Site, after_commit, transaction, utcnow
 from models.content import KINDS, ContentItem, Dish, Folder
 
-from . import engine, messages
+from . import audit, engine, messages
 from .content_files import FileRefused, Store, Upload, check_pdf, download_name, image_type
 from .definitions import CONTENT
 from .engine import Actor
@@ -257,6 +257,7 @@ def update_item(actor: Actor, item: ContentItem, data: ItemInput, files: Files) 
     data.kind = item.kind
     values = _values(item.town_id, data, item)
     writes = _files(item.town_id, item.kind, item, values, files)
+    before = audit.snapshot(item)
 
     def write(values):
         n = (
@@ -266,7 +267,17 @@ def update_item(actor: Actor, item: ContentItem, data: ItemInput, files: Files) 
         )
         if n != 1:
             raise ContentError("Ce contenu a changé entre-temps : rechargez la page.")
-        return ContentItem.get_by_id(item.id)
+        saved = ContentItem.get_by_id(item.id)
+        audit.record_for(
+            actor,
+            item.town_id,
+            "edit",
+            audit.KINDS["ContentItem"],
+            saved,
+            before,
+            audit.snapshot(saved),
+        )
+        return saved
 
     return _save(item.town_id, item, values, writes, files.store, write)
 
@@ -283,6 +294,15 @@ def delete_item(actor: Actor, item: ContentItem, store: Store) -> None:
         )
         if n != 1:
             raise ContentError("Ce contenu a changé entre-temps : rechargez la page.")
+        audit.record_for(
+            actor,
+            item.town_id,
+            "delete",
+            audit.KINDS["ContentItem"],
+            item,
+            audit.snapshot(item),
+            None,
+        )
         for name in (item.file_name, item.image_name):
             after_commit(lambda name=name: store.delete(name))
 

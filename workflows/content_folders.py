@@ -11,6 +11,7 @@ from peewee import IntegrityError
 from models import Town, transaction
 from models.content import ContentItem, Folder
 
+from . import audit
 from .content import SLUG, ContentError, may_write
 from .engine import Actor
 from .rich_text import french_key, slugify
@@ -66,10 +67,22 @@ def save_folder(actor: Actor, town_id: int, data: FolderInput, folder: Folder | 
     }
     try:
         with transaction():
+            before = audit.snapshot(folder) if folder is not None else None
             if folder is None:
-                return Folder.create(town=town_id, **values)
-            Folder.update(**values).where(Folder.id == folder.id).execute()
-            return Folder.get_by_id(folder.id)
+                saved = Folder.create(town=town_id, **values)
+            else:
+                Folder.update(**values).where(Folder.id == folder.id).execute()
+                saved = Folder.get_by_id(folder.id)
+            audit.record_for(
+                actor,
+                town_id,
+                "create" if folder is None else "edit",
+                audit.KINDS["Folder"],
+                saved,
+                before,
+                audit.snapshot(saved),
+            )
+            return saved
     except IntegrityError:
         raise ContentError("Cette adresse est déjà prise à cet endroit.", "slug") from None
 
@@ -93,6 +106,15 @@ def delete_folder(actor: Actor, folder: Folder) -> None:
                 code="not_empty",
             )
         Folder.delete().where(Folder.id == folder.id).execute()
+        audit.record_for(
+            actor,
+            folder.town_id,
+            "delete",
+            audit.KINDS["Folder"],
+            folder,
+            audit.snapshot(folder),
+            None,
+        )
 
 
 class FolderTree:

@@ -6,11 +6,12 @@ in French with nothing saved."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
 
-from models import AttendanceMark, WalkInPrice
+from models import AttendanceMark, AuditEntry, WalkInPrice
 from models.billing import Invoice, InvoiceLine
 from workflows import attendance, invoicing
 from workflows.attendance import AttendanceError, MarkSpec
@@ -131,7 +132,11 @@ def test_the_billing_office_sets_walk_in_prices(auth, app):
     )
     assert "Tarifs enregistrés." in resp.get_data(as_text=True)
     assert attendance.walk_in_prices(town.id) == {repas.id: 650}
+    (entry,) = AuditEntry.select()  # only the price that changed
+    assert entry.what == f"Tarif sans réservation – {repas.label}"
+    assert json.loads(entry.changes) == {"montant": ["", "6,50 €"]}
     resp = post_form(client, "/admin/tarifs-sans-reservation/", {f"unit-{repas.id}": "six"})
     assert "Montant illisible." in resp.get_data(as_text=True)
     assert attendance.walk_in_prices(town.id) == {repas.id: 650}
+    assert AuditEntry.select().count() == 1
     assert auth.approver(town).get("/admin/tarifs-sans-reservation/").status_code == 403

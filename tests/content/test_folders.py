@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from models.content import ContentItem, Folder
-from workflows import content, content_public
+from workflows import audit, content, content_public
 from workflows.accounts import actor_for
 from workflows.content import ContentError
 from workflows.content_folders import FolderInput, delete_folder, save_folder
@@ -113,3 +113,19 @@ def test_staff_without_the_editor_role_write_nothing(site):
         )
     with pytest.raises(ContentError):
         save_folder(actor_for(f.staff(site.town, "approver")), site.town.id, FolderInput("X"))
+
+
+def test_content_and_folder_changes_are_in_the_towns_audit(site):
+    from models import AuditEntry
+
+    item = site.item("Kermesse", state="private")
+    data = content.ItemInput("news", site.news_folder.id, "Kermesse de juin")
+    content.update_item(site.editor, item, data, site.files())
+    edit = AuditEntry.get(AuditEntry.kind == "Contenu", AuditEntry.action == "edit")
+    assert edit.who == site.editor_account.email and edit.town_id == site.town.id
+    assert "Kermesse → Kermesse de juin" in audit.changes_text(edit)
+
+    content.delete_item(site.editor, ContentItem.get_by_id(item.id), site.files().store)
+    assert AuditEntry.get(AuditEntry.kind == "Contenu", AuditEntry.action == "delete")
+    folders = AuditEntry.select().where(AuditEntry.kind == "Dossier")
+    assert {e.what for e in folders} == {"Dossier Restauration", "Dossier Vie de la commune"}
