@@ -166,24 +166,31 @@ def overview(cfg) -> Overview:
         return Overview([], [], [], [], [], [], reachable=False)
 
 
-def retry_failed(cfg, job_id: str) -> str | None:
-    """Put a failed job back on its queue; its function's name, or None if it is not failed."""
+def _failed(cfg, job_id: str):
+    """The failed-jobs registry and the job `job_id`, or None if it is not a failed job."""
     conn = redis_from_url(setting(cfg, "REDIS_URL"))
     registry = FailedJobRegistry(setting(cfg, "QUEUE_NAME"), connection=conn)
     if job_id not in registry.get_job_ids():
         return None
-    job = Job.fetch(job_id, connection=conn)
+    return registry, Job.fetch(job_id, connection=conn)
+
+
+def retry_failed(cfg, job_id: str) -> str | None:
+    """Put a failed job back on its queue; its function's name, or None if it is not failed."""
+    found = _failed(cfg, job_id)
+    if found is None:
+        return None
+    registry, job = found
     registry.requeue(job)
     return _func_name(job)
 
 
 def delete_failed(cfg, job_id: str) -> str | None:
     """Remove a failed job for good; its function's name, or None if it is not failed."""
-    conn = redis_from_url(setting(cfg, "REDIS_URL"))
-    registry = FailedJobRegistry(setting(cfg, "QUEUE_NAME"), connection=conn)
-    if job_id not in registry.get_job_ids():
+    found = _failed(cfg, job_id)
+    if found is None:
         return None
-    job = Job.fetch(job_id, connection=conn)
+    registry, job = found
     name = _func_name(job)
     registry.remove(job, delete_job=True)
     return name

@@ -48,7 +48,12 @@ class JobsView(StaffOnly, BaseView):
             every=_every,
         )
 
-    def _audit(self, verb: str, job_id: str, name: str) -> None:
+    def _act(self, job_id: str, do, verb: str, done: str):
+        """Retry or delete a failed job (404 if it is not one), then say so in the audit."""
+        name = do(current_app.config, job_id)
+        if name is None:
+            abort(404)
+        title = JOB_NAMES.get(name, name)
         with transaction():
             audit.record(
                 current_user.account,
@@ -57,27 +62,21 @@ class JobsView(StaffOnly, BaseView):
                 audit.KINDS["Job"],
                 None,
                 None,
-                {"travail": JOB_NAMES.get(name, name), "identifiant": job_id},
-                what=f"Travail « {JOB_NAMES.get(name, name)} » ({job_id})",
+                {"travail": title, "identifiant": job_id},
+                what=f"Travail « {title} » ({job_id})",
             )
+        flash(done, "success")
+        return redirect(url_for(".index"))
 
     @expose("/<job_id>/relancer", methods=["POST"])
     def retry(self, job_id: str):
-        name = monitor.retry_failed(current_app.config, job_id)
-        if name is None:
-            abort(404)
-        self._audit("edit", job_id, name)
-        flash("Le travail est relancé.", "success")
-        return redirect(url_for(".index"))
+        return self._act(job_id, monitor.retry_failed, "edit", "Le travail est relancé.")
 
     @expose("/<job_id>/supprimer", methods=["POST"])
     def delete(self, job_id: str):
-        name = monitor.delete_failed(current_app.config, job_id)
-        if name is None:
-            abort(404)
-        self._audit("delete", job_id, name)
-        flash("Le travail en échec est supprimé.", "success")
-        return redirect(url_for(".index"))
+        return self._act(
+            job_id, monitor.delete_failed, "delete", "Le travail en échec est supprimé."
+        )
 
 
 def register(admin, app) -> None:
