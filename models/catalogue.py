@@ -82,10 +82,12 @@ class Enrolment(BaseModel):
 
 
 class Closure(BaseModel):
-    """A day or range the town closes (strike, trip, bridge day): for a site, or all sites."""
+    """A day or range the town closes (strike, trip, bridge day): for the whole town, one
+    site, or one unit (the after-school club only)."""
 
     town = ForeignKeyField(Town, backref="closures", on_delete="CASCADE")
     site = ForeignKeyField(Site, null=True, backref="closures", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, null=True, backref="closures", on_delete="CASCADE")
     start = DateField()
     end = DateField()
     reason = CharField(default="")

@@ -157,17 +157,19 @@ def unit_info(u: Unit) -> UnitInfo:
 
 
 def load_closures(town_ids, start: dt.date | None = None, end: dt.date | None = None):
-    """town id -> [(site id or None, first day, last day, reason)], those overlapping
-    start..end when given."""
+    """town id -> [(site id or None, unit id or None, first day, last day, reason)], those
+    overlapping start..end when given."""
     closures = defaultdict(list)
     if not town_ids:
         return closures
-    q = Closure.select(Closure.town, Closure.site, Closure.start, Closure.end, Closure.reason)
+    q = Closure.select(
+        Closure.town, Closure.site, Closure.unit, Closure.start, Closure.end, Closure.reason
+    )
     q = q.where(Closure.town.in_(list(town_ids)))
     if start is not None and end is not None:
         q = q.where(Closure.start <= end, Closure.end >= start)
-    for town_id, site_id, first, last, reason in q.tuples():
-        closures[town_id].append((site_id, first, last, reason))
+    for town_id, site_id, unit_id, first, last, reason in q.tuples():
+        closures[town_id].append((site_id, unit_id, first, last, reason))
     return closures
 
 
@@ -222,9 +224,14 @@ class RuleContext:
 
     # -- the rules ---------------------------------------------------------------------
     def closure_reason(self, unit: UnitInfo, day: dt.date) -> str | None:
-        """The reason of the town's closure covering this unit's site on `day`, if any."""
-        for site_id, start, end, reason in self.closures.get(unit.town_id, ()):
-            if start <= day <= end and (site_id is None or site_id == unit.site_id):
+        """The reason of the town's closure covering this unit (the whole town, its site, or
+        the unit itself) on `day`, if any."""
+        for site_id, unit_id, start, end, reason in self.closures.get(unit.town_id, ()):
+            if (
+                start <= day <= end
+                and (site_id is None or site_id == unit.site_id)
+                and (unit_id is None or unit_id == unit.id)
+            ):
                 return reason
         return None
 

@@ -6,7 +6,7 @@ from models import Booking, WorkflowHistory
 from workflows import bookings, decisions
 from workflows.accounts import actor_for
 from workflows.closures import close_days
-from workflows.engine import Forbidden
+from workflows.engine import Forbidden, WorkflowError
 from workflows.planning import planning
 
 from .. import factories as f
@@ -49,3 +49,33 @@ def test_only_the_towns_admins_close_days(app):
         close_days(_admin(other), town.id, day, day, "Grève")
     with pytest.raises(Forbidden):
         close_days(_admin(town, roles="approver"), town.id, day, day, "Grève")
+
+
+def test_a_closure_of_one_unit_leaves_the_others_of_its_site_open(app):
+    town = f.town()
+    h = f.household(town)
+    child = h.children[0]
+    repas, garderie = f.unit(town), f.unit(town, "GARDERIE MATIN")
+    assert repas.site_id == garderie.site_id
+    day = f.open_days(n=1)[0]
+    bookings.submit(
+        f.parent_actor(h),
+        [bookings.RequestSpec(child.id, [(repas.id, day, "book"), (garderie.id, day, "book")])],
+    )
+    decisions.sweep()
+    closure, cancelled = close_days(
+        _admin(town), town.id, day, day, "Animateurs en formation", unit_id=garderie.id
+    )
+    assert cancelled == 1 and closure.site_id == garderie.site_id
+    states = {b.unit_id: b.state for b in Booking.select()}
+    assert states == {repas.id: "booked", garderie.id: "free"}
+    cells = {c.unit.id: c for c in planning(child.id, day, day)}
+    assert (cells[garderie.id].state, cells[garderie.id].reason) == (
+        "closed",
+        "Animateurs en formation",
+    )
+    assert cells[repas.id].state == "booked"
+
+    other = f.town()
+    with pytest.raises(WorkflowError):  # a unit of another town is not this town's to close
+        close_days(_admin(town), town.id, day, day, "x", unit_id=f.unit(other).id)
