@@ -9,6 +9,7 @@ from .accounts import (
     IdempotentReply,
     OneTimeToken,
     PickupPerson,
+    RecoveryCode,
 )
 from .audit import AuditEntry
 from .billing import (
@@ -96,6 +97,7 @@ ALL_MODELS = [
     OpeningRequest,
     OpeningDecision,
     AuditEntry,
+    RecoveryCode,
 ]
 
 

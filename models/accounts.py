@@ -45,9 +45,27 @@ class AccountSession(BaseModel):
     sid = CharField(unique=True)
     created_at = DateTimeField(default=utcnow)
     last_seen = DateTimeField(default=utcnow)
+    # When the second factor was passed in this session (None: not yet, or not asked).
+    second_factor_at = DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"session #{self.id}"
+
+
+class RecoveryCode(BaseModel):
+    """One of the ten single-use codes that stand in for the second factor (a lost phone).
+    Only its SHA-256 is stored; the codes are shown once, when made."""
+
+    account = ForeignKeyField(Account, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("account", "code_hash"), True),)
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.id}"
 
 
 class ConnectionLog(BaseModel):

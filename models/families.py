@@ -62,6 +62,12 @@ class Account(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # Bumped to end every session and token of this account at once.
     session_version = IntegerField(default=0)
+    # The second factor (TOTP, RFC 6238; workflows/second_factor.py): the base32 secret, set
+    # when enrolment starts, in use once confirmed (mandatory for staff, a parent's choice),
+    # and the last time step accepted (a code is refused a second time).
+    totp_secret = CharField(default="")
+    totp_confirmed_at = DateTimeField(null=True)
+    totp_last_step = IntegerField(default=0)
 
     @property
     def role_set(self) -> frozenset[str]:

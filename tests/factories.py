@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from models import Account, Unit
+import pyotp
+
+from models import Account, Unit, utcnow
+from workflows import second_factor
 from workflows.accounts import actor_for, hash_password
 from workflows.calendar import is_public_holiday, is_school_holiday
 from workflows.demo import create_household, create_town
@@ -48,15 +51,34 @@ def household(
     return h
 
 
-def staff(town, roles: str = "approver", email: str | None = None) -> Account:
-    """A staff account of `town` with `roles` (comma-separated), password PASSWORD."""
-    return Account.create(
+def staff(town, roles: str = "approver", email: str | None = None, enrolled: bool = True):
+    """A staff account of `town` with `roles` (comma-separated), password PASSWORD, and its
+    second factor enrolled (a TOTP secret, and the recovery codes `recovery_codes` names)
+    unless `enrolled` is False (its first sign-in then enrols)."""
+    account = Account.create(
         email=email or f"agent-{town.slug}-{next(_seq)}@mairie.fr",
         password_hash=hash_password(PASSWORD),
         is_staff=True,
         roles=roles,
         town=town,
     )
+    if enrolled:
+        enrol(account)
+    return account
+
+
+def enrol(account: Account) -> Account:
+    """Give `account` a confirmed second factor: a TOTP secret and known recovery codes."""
+    account.totp_secret = pyotp.random_base32()
+    account.totp_confirmed_at = utcnow()
+    account.save()
+    second_factor.store_recovery_codes(account, recovery_codes(account))
+    return account
+
+
+def recovery_codes(account: Account) -> list[str]:
+    """The recovery codes `enrol` gives (ten characters each, as real ones)."""
+    return [f"RC{i}{account.id:07d}" for i in range(second_factor.RECOVERY_CODES)]
 
 
 def account(h) -> Account:

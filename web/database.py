@@ -43,3 +43,8 @@ def init_app(app: Flask) -> None:
             return
         town = create_demo(content_dir=app.config["CONTENT_DIR"], config=app.config)
         click.echo(f"demo town {town.name} created")
+        # Shown once: each demo staff login's TOTP secret (for an authenticator application,
+        # or `python -c "import pyotp; print(pyotp.TOTP('SECRET').now())"`).
+        click.echo("second factor (TOTP) secrets of the demo staff, asked at their first sign-in:")
+        for email, secret in sorted(town._demo["totp_secrets"].items()):
+            click.echo(f"  {email:24} {secret}")

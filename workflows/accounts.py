@@ -73,7 +73,12 @@ class LoadedAccount(NamedTuple):
 
 _ACCOUNT = Account._meta.sorted_fields
 _HOUSEHOLD = Household._meta.sorted_fields
-_SESSION = (AccountSession.id, AccountSession.created_at, AccountSession.last_seen)
+_SESSION = (
+    AccountSession.id,
+    AccountSession.created_at,
+    AccountSession.last_seen,
+    AccountSession.second_factor_at,
+)
 _HOUSEHOLDS_SQL = (
     ' LEFT JOIN "guardian" ON "guardian"."account_id" = "account"."id"'
     ' LEFT JOIN "household" ON "household"."id" = "guardian"."household_id"'

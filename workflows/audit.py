@@ -14,9 +14,15 @@ from decimal import Decimal
 
 from models import Account, AuditEntry
 
-ACTIONS = {"create": "Création", "edit": "Modification", "delete": "Suppression"}
+ACTIONS = {
+    "create": "Création",
+    "edit": "Modification",
+    "delete": "Suppression",
+    "invite": "Invitation",
+    "second_factor_reset": "Double authentification réinitialisée",
+}
 LONGEST = 2000  # characters of a value kept (a page's body is cut)
-HIDDEN = {"password_hash", "totp_secret", "session_version", "nonce_hash"}
+HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "session_version", "nonce_hash"}
 
 
 KINDS = {

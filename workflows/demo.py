@@ -19,6 +19,7 @@ from models import (
     transaction,
 )
 
+from . import second_factor
 from .accounts import hash_password
 from .content_demo import create_content_demo
 from .opening_demo import create_opening_demo
@@ -300,4 +301,10 @@ def create_demo(
         create_billing_demo(
             town, today or dt.date.today(), Account.get(Account.email == ADMIN[0]), config
         )
+        # Each staff login gets its TOTP secret now, printed once by `demo-data`; its first
+        # sign-in still enrols (the QR code of this secret, a first code, recovery codes).
+        d["totp_secrets"] = {
+            a.email: second_factor.preset_secret(a)
+            for a in Account.select().where(Account.town == town, Account.is_staff)
+        }
     return town

@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (they register the routes on bp)
     messages,
     profile,
     reminders,
+    second_factor,
 )
 from .blueprint import bp
 

@@ -14,7 +14,7 @@ from models import Child, Request
 from web import inputs
 from web.errors import kept_headers
 from web.extensions import csrf
-from workflows import bookings, idempotency, sent_requests
+from workflows import bookings, idempotency, second_factor, sent_requests
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
@@ -102,6 +102,23 @@ def token():
     if account is None:
         login_failed()
         raise ApiError(401, "invalid_credentials", "Unknown e-mail or wrong password.")
+    if second_factor.needed(account):  # the same second factor as the login form
+        if not second_factor.enrolled(account):
+            raise ApiError(
+                403,
+                "second_factor_not_enrolled",
+                "Enrol the second factor by logging in on the web first.",
+            )
+        code = data.get("code")
+        if not isinstance(code, str) or not code.strip():
+            raise ApiError(
+                401,
+                "second_factor_required",
+                "This account has a second factor: send its current code as `code`.",
+            )
+        if second_factor.check(account, code) is not second_factor.Check.OK:
+            login_failed()
+            raise ApiError(401, "invalid_second_factor", "Wrong or already used code.")
     value = _serializer().dumps({"a": account.id, "v": account.session_version})
     return jsonify(
         {

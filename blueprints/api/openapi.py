@@ -171,6 +171,11 @@ def build_spec() -> dict:
                                 "properties": {
                                     "email": {"type": "string"},
                                     "password": {"type": "string"},
+                                    "code": {
+                                        "type": "string",
+                                        "description": "The second factor's current code (or "
+                                        "a recovery code), for an account that has one.",
+                                    },
                                 },
                             }
                         }
@@ -188,7 +193,7 @@ def build_spec() -> dict:
                             },
                         },
                     ),
-                    **_errors(400, 401, 429),
+                    **_errors(400, 401, 403, 429),
                 },
             }
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, session
 
-from . import limits, links  # noqa: F401  (links registers its routes on bp)
+from . import limits, links, second_factor  # noqa: F401  (they register their routes on bp)
 from .links import password_field, public_url
 from .login import SESSION_ABSOLUTE, SESSION_IDLE, bp, parent_required
 

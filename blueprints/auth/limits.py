@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -81,6 +81,33 @@ def login_limited(view):
         setting("RATELIMIT_LOGIN_ACCOUNT"),
         scope="login-account",
         key_func=account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+    )(view)
+    return limiter.shared_limit(
+        setting("RATELIMIT_LOGIN_IP"), scope="login-ip", methods=["POST"], deduct_when=_failed
+    )(view)
+
+
+def pending_account_key() -> str:
+    """The account whose password passed and whose second factor is asked (a code's
+    attempts count against it, whatever the address)."""
+    from .login import PENDING  # login imports this module
+
+    account_id = session.get(PENDING)
+    if account_id:
+        return f"account-id:{account_id}"
+    return current_account_key()
+
+
+def second_factor_limited(view):
+    """The login limits, on a view that checks a second-factor code: failed codes count
+    against the account (RATELIMIT_LOGIN_ACCOUNT) and against the address, like failed
+    passwords (the address's counter is the same)."""
+    view = limiter.shared_limit(
+        setting("RATELIMIT_LOGIN_ACCOUNT"),
+        scope="second-factor-account",
+        key_func=pending_account_key,
         methods=["POST"],
         deduct_when=_failed,
     )(view)

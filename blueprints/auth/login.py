@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, Length
 
 from models import Account
 from web.extensions import login_manager
-from workflows import sessions
+from workflows import second_factor, sessions
 from workflows.accounts import (
     actor_for,
     authenticate,
@@ -47,6 +47,7 @@ bp = Blueprint("auth", __name__)
 
 SESSION_IDLE = dt.timedelta(minutes=30)
 SESSION_ABSOLUTE = dt.timedelta(hours=12)
+PENDING = "second_factor_for"  # the account whose password passed, waiting for its code
 
 
 class LoginUser(UserMixin):
@@ -106,6 +107,8 @@ def _load_user(user_id: str):
     if not sessions.session_alive(loaded.session, idle, absolute):
         session.clear()  # expired
         return None
+    if second_factor.needed(account) and loaded.session.second_factor_at is None:
+        return None  # the login is not finished (blueprints/auth/second_factor.py)
     return LoginUser(account, loaded.households)
 
 
@@ -127,12 +130,23 @@ def landing(user: LoginUser) -> str:
     return url_for("portal.home") if user.household is not None else url_for("account.join")
 
 
-def start_session(account: Account) -> LoginUser:
-    """A brand-new session for `account`: the old cookie's content is dropped (fixation),
-    a server-side row is opened and the connection is logged."""
+def start_session(account: Account) -> LoginUser | None:
+    """A brand-new session for `account`: the old cookie's content is dropped (fixation)
+    and a server-side row is opened. When the account needs a second factor, the session
+    waits for it (`PENDING` names the account; nothing is logged in yet) and None is
+    returned; otherwise the login is finished."""
     session.clear()
     session["sid"] = sessions.open_session(account)
     session.permanent = True  # the cookie expires with the absolute timeout
+    if second_factor.needed(account):
+        session[PENDING] = account.id
+        return None
+    return finish_login(account)
+
+
+def finish_login(account: Account) -> LoginUser:
+    """The password (and the second factor, if asked) passed: log the account in."""
+    session.pop(PENDING, None)
     user = LoginUser(account)
     login_user(user)
     if not account.is_staff:
@@ -175,7 +189,10 @@ def login():
             flash("Adresse e-mail ou mot de passe incorrect.", "error")
         else:
             user = start_session(account)
-            return redirect(safe_next(request.args.get("next", "")) or landing(user))
+            target = safe_next(request.args.get("next", ""))
+            if user is None:  # the second factor comes next
+                return redirect(url_for("auth.second_factor", next=target))
+            return redirect(target or landing(user))
     return render_template("auth/login.html", form=form)
 
 

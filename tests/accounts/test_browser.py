@@ -11,7 +11,12 @@ from models.catalogue import Enrolment
 from workflows import households
 
 from .. import factories as f
-from ..browser.conftest import browser, live_server, log_in  # noqa: F401 - fixtures
+from ..browser.conftest import (  # noqa: F401 - fixtures
+    browser,
+    live_server,
+    log_in,
+    staff_log_in,
+)
 from ..conftest import run_worker
 from .conftest import link_in, mails_to
 
@@ -115,11 +120,7 @@ def test_enrolment_request_accepted_by_an_approver(app, live_server, browser):  
     assert "Demandée" in parent.content()
 
     staff = browser.new_context().new_page()
-    staff.goto(f"{live_server}/connexion")
-    staff.get_by_label("Adresse e-mail").fill("valideur@mairie.fr")
-    staff.get_by_label("Mot de passe").fill(f.PASSWORD)
-    staff.get_by_role("button", name="Se connecter").click()
-    staff.wait_for_url(f"{live_server}/admin/")
+    staff_log_in(staff, live_server, "valideur@mairie.fr", f.PASSWORD)
     staff.goto(f"{live_server}/admin/demandes-inscription/")
     staff.get_by_label("Demande").first.check()
     staff.get_by_label("Décision").select_option("accept")

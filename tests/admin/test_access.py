@@ -7,7 +7,7 @@ import pytest
 from models import Booking, Child, Household, RequestLine
 
 from .. import factories as f
-from ..forms import login
+from ..forms import login_through
 from .conftest import decide, send, worklist_page
 
 SCREENS = [
@@ -35,7 +35,7 @@ def test_a_parent_is_turned_away(auth, town_a, url):
 
 def test_staff_land_on_the_admin_after_login(app, client, town_a):
     staff = f.staff(town_a)
-    response = login(client, staff.email)
+    response = login_through(client, staff.email)  # the password, then the second factor
     assert response.headers["Location"] == "/admin/"
     page = client.get("/admin/")
     assert page.status_code == 200

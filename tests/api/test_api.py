@@ -13,6 +13,7 @@ from workflows.calendar import PARIS, Deadline
 
 from .. import factories as f
 from ..conftest import run_worker
+from ..forms import totp_code
 
 
 @pytest.fixture
@@ -110,7 +111,11 @@ def test_missing_bad_or_revoked_token_is_401(api, town):
 
 def test_staff_token_is_not_for_this_api(api, town, client):
     agent = f.staff(town, "approver")
-    r = client.post("/api/v1/auth/token", json={"email": agent.email, "password": f.PASSWORD})
+    login = {"email": agent.email, "password": f.PASSWORD}
+    # The password alone does not pass: staff have a second factor, here as on the web.
+    r = client.post("/api/v1/auth/token", json=login)
+    assert r.status_code == 401 and r.get_json()["error"] == "second_factor_required"
+    r = client.post("/api/v1/auth/token", json={**login, "code": totp_code(agent.email)})
     _error(api.get("/api/v1/children", r.get_json()["access_token"]), 403, "forbidden")
 
 

@@ -55,3 +55,28 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def pass_second_factor(page, base_url: str, email: str) -> None:
+    """The code page after a staff member's password (or the enrolment page, then its
+    recovery codes): a code computed with pyotp from the account's secret."""
+    from tests.forms import totp_code
+
+    page.wait_for_url(f"{base_url}/connexion/**")
+    enrolling = "double-authentification" in page.url
+    page.get_by_label("Code de vérification").fill(totp_code(email))
+    page.get_by_role("button", name="Activer" if enrolling else "Valider").click()
+    if enrolling:
+        page.get_by_role("heading", name="Vos codes de secours").wait_for()
+        page.get_by_role("link", name="Continuer").click()
+
+
+def staff_log_in(page, base_url: str, email: str, password: str) -> None:
+    """A staff member's whole login: the password, then the second factor; the admin's
+    home opens."""
+    page.goto(f"{base_url}/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    pass_second_factor(page, base_url, email)
+    page.wait_for_url(f"{base_url}/admin/")

@@ -11,6 +11,7 @@ from models import AttendanceMark
 
 from .. import factories as f
 from ..billing.helpers import book
+from .conftest import staff_log_in
 
 
 def test_offline_marks_are_sent_once_when_back(app, live_server, browser):
@@ -31,11 +32,7 @@ def test_offline_marks_are_sent_once_when_back(app, live_server, browser):
         "request",
         lambda r: posts.append(r.url) if r.method == "POST" and "/marques" in r.url else None,
     )
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(animator.email)
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    staff_log_in(page, live_server, animator.email, f.PASSWORD)
     page.goto(f"{live_server}/admin/pointage/?unit={repas.id}&date={day.isoformat()}")
     sync = page.locator("#sync")
     assert sync.inner_text() == "Tout est envoyé."

@@ -16,17 +16,13 @@ from workflows import content, menus, publication
 from workflows.calendar import PARIS
 from workflows.menus import DishInput
 
-from .conftest import log_in
+from .conftest import log_in, staff_log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _staff_log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{base_url}/admin/")
+    staff_log_in(page, base_url, email, f.PASSWORD)
 
 
 def _menu(site, school, week, name):
