@@ -64,7 +64,7 @@ def totp_code(email: str) -> str:
     used = {
         r.code_hash
         for r in RecoveryCode.select().where(
-            RecoveryCode.account == account.id, RecoveryCode.used_at.is_not_null()
+            RecoveryCode.account == account.id, RecoveryCode.used_at.is_null(False)
         )
     }
     for code in recovery_codes(account):

@@ -114,6 +114,13 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "admin_jobs": {"list": ADMIN, "retry": ADMIN, "delete": ADMIN},  # Travaux en arrière-plan
     "admin_account": {"list": ADMIN, "view": ADMIN, "edit": ADMIN},
     "admin_invitations": {"list": ADMIN},
+    "admin_staff": {  # Agents: invite, deactivate, reactivate, reset the second factor
+        "list": ADMIN,
+        "invite": ADMIN,
+        "deactivate": ADMIN,
+        "reactivate": ADMIN,
+        "reset_second_factor": ADMIN,
+    },
     "admin_auditentry": {"list": ADMIN, "view": ADMIN, "export": ADMIN},  # read only, ever
     "admin_journal": {"list": ADMIN, "export": ADMIN},  # history and audit together
 }

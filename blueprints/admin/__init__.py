@@ -38,7 +38,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content, jobs, journal, kitchen, openings
+from . import accounts, billing, content, jobs, journal, kitchen, openings, staff_accounts
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -107,4 +107,5 @@ def init_app(app: Flask) -> None:
     openings.register(admin, app)  # limited places: rules, then a verifiable draw
     jobs.register(admin, app)  # queues, workers, timer, failed jobs
     journal.register(admin, app)  # history and audit in one list
+    staff_accounts.register(admin, app)  # Agents: invite, deactivate, reset the second factor
     app.extensions["portail_admin"] = admin

@@ -7,6 +7,7 @@ from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Account, Child
+from models.accounts import AccountSession
 from workflows import permissions
 from workflows.permissions import STAFF_ROLES
 
@@ -136,3 +137,5 @@ class AccountView(TownModelView):
             model.roles = ""  # roles are for staff only
         # Ending every session of the account when it is deactivated or its roles change.
         model.session_version = model.session_version + 1
+        if not model.is_active:
+            AccountSession.delete().where(AccountSession.account == model.id).execute()
