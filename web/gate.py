@@ -44,7 +44,13 @@ PAGE = Kind("page", 2, 0.5)
 POLL = Kind("poll", 3, 0.2)
 
 _SENDS = {"/panier/confirmer", "/api/v1/requests"}
-_LOGINS = {"/connexion", "/api/v1/auth/token"}
+# the password, then the second factor (its code, or its enrolment), are both logins
+_LOGINS = {
+    "/connexion",
+    "/connexion/code",
+    "/connexion/double-authentification",
+    "/api/v1/auth/token",
+}
 _POLLS = re.compile(r"^/(api/v1/requests/\d+|enfants/\d+/planning\.json|demandes/\d+\.json)$")
 
 

@@ -52,6 +52,7 @@ def test_requests_are_sorted_by_kind():
     assert kind_of("POST", "/api/v1/requests") is SEND
     assert kind_of("POST", "/panier/confirmer") is SEND
     assert kind_of("POST", "/connexion") is LOGIN
+    assert kind_of("POST", "/connexion/code") is LOGIN  # the second factor
     assert kind_of("GET", "/api/v1/requests/12") is POLL
     assert kind_of("GET", "/enfants/3/planning.json") is POLL
     assert kind_of("GET", "/enfants/3/planning") is PAGE
