@@ -27,6 +27,7 @@ from models.accounts import (
     HouseholdChange,
     OneTimeToken,
     PickupPerson,
+    RecoveryCode,
 )
 from models.billing import Invoice
 from models.catalogue import Enrolment
@@ -234,8 +235,11 @@ def anonymise_household(
                 password_hash=UNUSABLE,
                 is_active=False,
                 session_version=Account.session_version + 1,
+                totp_secret="",
+                totp_confirmed_at=None,
             ).where(Account.id == account_id).execute()
             AccountSession.delete().where(AccountSession.account == account_id).execute()
+            RecoveryCode.delete().where(RecoveryCode.account == account_id).execute()
             ConnectionLog.delete().where(ConnectionLog.account == account_id).execute()
             OneTimeToken.delete().where(OneTimeToken.account == account_id).execute()
             AccountProfile.delete().where(AccountProfile.account == account_id).execute()

@@ -285,3 +285,16 @@ def test_staff_may_not_turn_it_off(app, town, auth):
     )
     assert r.status_code == 302
     assert _fresh(agent.email).totp_confirmed_at is not None
+
+
+def test_an_anonymised_household_loses_its_second_factor(app, family):
+    from workflows import privacy
+
+    from .test_privacy import _end_all
+
+    account = f.enrol(f.account(family))
+    _end_all(family)
+    privacy.anonymise_household(family, None)
+    fresh = Account.get_by_id(account.id)
+    assert fresh.totp_secret == "" and fresh.totp_confirmed_at is None
+    assert RecoveryCode.select().where(RecoveryCode.account == account.id).count() == 0
