@@ -117,6 +117,8 @@ def test_before_the_second_factor_no_admin_page_answers(app, town):
         r = client.get(url)
         assert r.status_code == 302 and r.headers["Location"].startswith("/connexion?next="), url
     assert client.get("/mon-compte").status_code == 302
+    # the staff API answers its machine tokens only (made by an admin who passed it)
+    assert client.get("/api/v1/staff/meal-counts").status_code == 401
     # a session that skipped the code (a row with the account but no second_factor_at)
     # is refused even with Flask-Login's user id in the cookie
     with client.session_transaction() as s:
