@@ -20,9 +20,17 @@ ACTIONS = {
     "delete": "Suppression",
     "invite": "Invitation",
     "second_factor_reset": "Double authentification réinitialisée",
+    "revoke": "Révocation",
 }
 LONGEST = 2000  # characters of a value kept (a page's body is cut)
-HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "session_version", "nonce_hash"}
+HIDDEN = {
+    "password_hash",
+    "totp_secret",
+    "totp_last_step",
+    "session_version",
+    "nonce_hash",
+    "token_hash",
+}
 
 
 KINDS = {
@@ -49,6 +57,7 @@ KINDS = {
     "Job": "Travail en arrière-plan",
     "Folder": "Dossier",
     "WalkInPrice": "Tarif sans réservation",
+    "StaffApiToken": "Jeton d'API agents",
 }
 
 

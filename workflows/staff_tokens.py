@@ -8,9 +8,10 @@ import datetime as dt
 import hashlib
 import secrets
 
-from models import StaffApiToken, utcnow
+from models import StaffApiToken, db, utcnow
 from models.staff import STAFF_TOKEN_SCOPES
 
+from . import audit
 from .engine import Actor, Forbidden, WorkflowError
 
 PREFIX = "pfs_"
@@ -19,6 +20,24 @@ MAX_DAYS = 366
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _audit(actor: Actor, town_id: int, action: str, row: StaffApiToken, fields: dict) -> None:
+    """The audit row of a token made or revoked: who, the token's name, scope and prefix,
+    when; never the token (its hash neither)."""
+    audit.record_for(
+        actor,
+        town_id,
+        action,
+        audit.kind_of(StaffApiToken),
+        row,
+        None,
+        {"nom": row.name, "droit": STAFF_TOKEN_SCOPES.get(row.scope, row.scope), **fields},
+    )
+
+
+def _moment(at: dt.datetime) -> str:
+    return at.strftime("%d/%m/%Y %H:%M")
 
 
 def _require_admin(actor: Actor, town_id: int) -> None:
@@ -37,30 +56,37 @@ def create(
     if not 1 <= days <= MAX_DAYS or not name.strip():
         raise WorkflowError("a name and 1 to 366 days are required", code="bad_token")
     value = PREFIX + secrets.token_urlsafe(32)
-    row = StaffApiToken.create(
-        town=town_id,
-        name=name.strip()[:100],
-        scope=scope,
-        token_hash=_hash(value),
-        prefix=value[:10],
-        created_by=actor.account_id,
-        expires_at=utcnow() + dt.timedelta(days=days),
-    )
+    with db.transaction():
+        row = StaffApiToken.create(
+            town=town_id,
+            name=name.strip()[:100],
+            scope=scope,
+            token_hash=_hash(value),
+            prefix=value[:10],
+            created_by=actor.account_id,
+            expires_at=utcnow() + dt.timedelta(days=days),
+        )
+        _audit(actor, town_id, "create", row, {"expire le": _moment(row.expires_at)})
     return row, value
 
 
 def revoke(actor: Actor, town_id: int, token_id: int) -> bool:
     """Revoke a token of the town; False when there was none still valid."""
     _require_admin(actor, town_id)
-    return bool(
-        StaffApiToken.update(revoked_at=utcnow())
-        .where(
-            StaffApiToken.id == token_id,
-            StaffApiToken.town == town_id,
-            StaffApiToken.revoked_at.is_null(),
+    with db.transaction():
+        done = bool(
+            StaffApiToken.update(revoked_at=utcnow())
+            .where(
+                StaffApiToken.id == token_id,
+                StaffApiToken.town == town_id,
+                StaffApiToken.revoked_at.is_null(),
+            )
+            .execute()
         )
-        .execute()
-    )
+        if done:
+            row = StaffApiToken.get_by_id(token_id)
+            _audit(actor, town_id, "revoke", row, {"révoqué le": _moment(row.revoked_at)})
+    return done
 
 
 def check(value: str, scope: str, now: dt.datetime | None = None) -> StaffApiToken | None:

@@ -5,9 +5,11 @@ parent's token are refused in English."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
-from models import StaffApiToken, utcnow
+from models import AuditEntry, StaffApiToken, utcnow
+from models.staff import STAFF_TOKEN_SCOPES
 from workflows import decisions
 
 from .. import factories as f
@@ -95,3 +97,25 @@ def test_only_admins_make_tokens_and_the_openapi_says_it(auth, client):
     op = spec["paths"]["/api/v1/staff/meal-counts"]["get"]
     assert op["security"] == [{"staffToken": []}]
     assert {p["name"] for p in op["parameters"]} == {"from", "to", "site"}
+
+
+def test_making_and_revoking_a_token_is_in_the_audit_without_the_token(auth):
+    town = f.town()
+    admin = auth.admin(town, email="chef@ville.fr")
+    token = _make_token(admin, name="Logiciel cantine")
+    row = StaffApiToken.get()
+    post_form(admin, "/admin/jetons-api/", {}, action=f"/admin/jetons-api/{row.id}/revoquer")
+    entries = list(AuditEntry.select().where(AuditEntry.town == town.id).order_by(AuditEntry.id))
+    made, revoked = entries[-2:]
+    assert (made.action, made.kind, made.object_id) == ("create", "Jeton d'API agents", row.id)
+    assert (revoked.action, revoked.object_id) == ("revoke", row.id)
+    assert made.who == revoked.who == "chef@ville.fr"
+    assert json.loads(made.changes)["nom"] == ["", "Logiciel cantine"]
+    assert json.loads(made.changes)["droit"][1] == STAFF_TOKEN_SCOPES["meal-counts"]
+    assert "révoqué le" in json.loads(revoked.changes)
+    for entry in (made, revoked):  # neither the token nor its hash
+        assert token not in entry.changes + entry.what
+        assert row.token_hash not in entry.changes
+    journal = admin.get("/admin/audit/").get_data(as_text=True)
+    assert "Révocation" in journal and "Logiciel cantine" in journal
+    assert token not in journal
