@@ -1,6 +1,9 @@
 """Exports of the staff's lists (bookings, attendance, invoices, payments, households) as
 rows with a French header, for CSV and XLSX (openpyxl): each kind one set-based query,
-filtered by period (and site where it has one), limited to the town."""
+limited to the town, filtered by period and site (the exports screen) and by the filters
+of the list it comes from: `Filters.only`, the ids of the rows the list shows (a subquery
+the list screen builds with its own filters and search, so the rule of what a list shows
+stays in one place), and for attendance the sheet's unit."""
 
 from __future__ import annotations
 
@@ -22,6 +25,14 @@ from .calendar import PARIS, from_utc_naive
 MAX_ROWS = 200_000
 
 
+class Filters(NamedTuple):
+    start: dt.date | None = None  # the period; None: no bound (MAX_ROWS still applies)
+    end: dt.date | None = None
+    site_id: int | None = None
+    unit_id: int | None = None  # attendance: the sheet's unit
+    only: object = None  # a subquery of the ids the list screen shows with its filters
+
+
 class Export(NamedTuple):
     header: tuple[str, ...]
     rows: list[tuple]
@@ -31,13 +42,24 @@ def _euros(cents: int) -> Decimal:
     return Decimal(cents) / 100
 
 
-def _units(town_id: int, site_id: int | None):
+def _units(town_id: int, flt: Filters):
     q = Unit.select(Unit.id).join(Service).where(Service.town == town_id)
-    return q.where(Unit.site == site_id) if site_id else q
+    if flt.site_id:
+        q = q.where(Unit.site == flt.site_id)
+    return q.where(Unit.id == flt.unit_id) if flt.unit_id else q
 
 
-def bookings(town_id: int, start: dt.date, end: dt.date, site_id: int | None = None) -> Export:
-    q = (
+def _where(q, flt: Filters, date_field, id_field):
+    """The period on `date_field` and the list's rows on `id_field`."""
+    if flt.start is not None:
+        q = q.where(date_field >= flt.start)
+    if flt.end is not None:
+        q = q.where(date_field <= flt.end)
+    return q if flt.only is None else q.where(id_field.in_(flt.only))
+
+
+def bookings(town_id: int, flt: Filters) -> Export:
+    q = _where(
         Booking.select(
             Booking.date,
             Site.name,
@@ -54,8 +76,13 @@ def bookings(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
         .switch(Booking)
         .join(Child, on=(Booking.child == Child.id))
         .join(Household, on=(Child.household == Household.id))
-        .where(Booking.unit.in_(_units(town_id, site_id)), Booking.date.between(start, end))
-        .order_by(Booking.date, Site.name, Unit.position, Child.last_name, Child.first_name)
+        .where(Booking.unit.in_(_units(town_id, flt))),
+        flt,
+        Booking.date,
+        Booking.id,
+    )
+    q = (
+        q.order_by(Booking.date, Site.name, Unit.position, Child.last_name, Child.first_name)
         .limit(MAX_ROWS)
         .tuples()
     )
@@ -67,8 +94,8 @@ def bookings(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
     return Export(header, rows)
 
 
-def attendance(town_id: int, start: dt.date, end: dt.date, site_id: int | None = None) -> Export:
-    q = (
+def attendance(town_id: int, flt: Filters) -> Export:
+    q = _where(
         AttendanceMark.select(
             AttendanceMark.date,
             Site.name,
@@ -85,10 +112,14 @@ def attendance(town_id: int, start: dt.date, end: dt.date, site_id: int | None =
         .join(Child, on=(AttendanceMark.child == Child.id))
         .where(
             AttendanceMark.town == town_id,
-            AttendanceMark.unit.in_(_units(town_id, site_id)),
-            AttendanceMark.date.between(start, end),
-        )
-        .order_by(AttendanceMark.date, Site.name, Unit.position, Child.last_name)
+            AttendanceMark.unit.in_(_units(town_id, flt)),
+        ),
+        flt,
+        AttendanceMark.date,
+        AttendanceMark.id,
+    )
+    q = (
+        q.order_by(AttendanceMark.date, Site.name, Unit.position, Child.last_name)
         .limit(MAX_ROWS)
         .tuples()
     )
@@ -100,8 +131,9 @@ def attendance(town_id: int, start: dt.date, end: dt.date, site_id: int | None =
     return Export(header, rows)
 
 
-def invoices(town_id: int, start: dt.date, end: dt.date, site_id: int | None = None) -> Export:
-    q = (
+def invoices(town_id: int, flt: Filters) -> Export:
+    month = flt._replace(start=flt.start and flt.start.replace(day=1))  # invoices are monthly
+    q = _where(
         Invoice.select(
             Invoice.number,
             Invoice.month,
@@ -111,15 +143,12 @@ def invoices(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
             Invoice.paid_cents,
             Invoice.credited_cents,
             Invoice.due_date,
-        )
-        .where(
-            Invoice.town == town_id,
-            Invoice.month.between(start.replace(day=1), end),
-        )
-        .order_by(Invoice.month, Invoice.number, Invoice.household_name)
-        .limit(MAX_ROWS)
-        .tuples()
+        ).where(Invoice.town == town_id),
+        month,
+        Invoice.month,
+        Invoice.id,
     )
+    q = q.order_by(Invoice.month, Invoice.number, Invoice.household_name).limit(MAX_ROWS).tuples()
     rows = [
         (
             number or "",
@@ -148,9 +177,7 @@ def invoices(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
     return Export(header, rows)
 
 
-def payments(town_id: int, start: dt.date, end: dt.date, site_id: int | None = None) -> Export:
-    first = dt.datetime.combine(start, dt.time(0, 0))
-    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 0))
+def payments(town_id: int, flt: Filters) -> Export:
     q = (
         Payment.select(
             Payment.created_at,
@@ -161,11 +188,16 @@ def payments(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
             Payment.reference,
         )
         .join(Household, on=(Payment.household == Household.id))
-        .where(Payment.town == town_id, Payment.created_at >= first, Payment.created_at < last)
-        .order_by(Payment.created_at)
-        .limit(MAX_ROWS)
-        .tuples()
+        .where(Payment.town == town_id)
     )
+    if flt.start is not None:  # created_at is a UTC moment: the period's days from midnight
+        q = q.where(Payment.created_at >= dt.datetime.combine(flt.start, dt.time(0, 0)))
+    if flt.end is not None:
+        after = dt.datetime.combine(flt.end + dt.timedelta(days=1), dt.time(0, 0))
+        q = q.where(Payment.created_at < after)
+    if flt.only is not None:
+        q = q.where(Payment.id.in_(flt.only))
+    q = q.order_by(Payment.created_at).limit(MAX_ROWS).tuples()
     rows = [
         (
             from_utc_naive(at).astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
@@ -180,7 +212,11 @@ def payments(town_id: int, start: dt.date, end: dt.date, site_id: int | None = N
     return Export(("date", "foyer", "mode", "état", "montant (€)", "référence"), rows)
 
 
-def households(town_id: int, start=None, end=None, site_id: int | None = None) -> Export:
+def households(town_id: int, flt: Filters) -> Export:
+    """All the town's households (the list's search applied); the period does not apply."""
+    chosen = Household.select(Household.id).where(Household.town == town_id)
+    if flt.only is not None:
+        chosen = chosen.where(Household.id.in_(flt.only))
     guardians = defaultdict(list)
     for hid, first, last, email, phone in (
         Guardian.select(
@@ -190,8 +226,7 @@ def households(town_id: int, start=None, end=None, site_id: int | None = None) -
             Guardian.email,
             Guardian.phone,
         )
-        .join(Household)
-        .where(Household.town == town_id)
+        .where(Guardian.household.in_(chosen))
         .order_by(Guardian.id)
         .tuples()
     ):
@@ -199,8 +234,7 @@ def households(town_id: int, start=None, end=None, site_id: int | None = None) -
     children = defaultdict(list)
     for hid, first, cls in (
         Child.select(Child.household, Child.first_name, Child.class_name)
-        .join(Household)
-        .where(Household.town == town_id)
+        .where(Child.household.in_(chosen))
         .order_by(Child.first_name)
         .tuples()
     ):
@@ -208,7 +242,7 @@ def households(town_id: int, start=None, end=None, site_id: int | None = None) -
     rows = []
     for hid, name, caf, qf in (
         Household.select(Household.id, Household.name, Household.caf_number, Household.qf)
-        .where(Household.town == town_id)
+        .where(Household.id.in_(chosen))
         .order_by(Household.name)
         .tuples()
     ):

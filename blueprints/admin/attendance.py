@@ -14,6 +14,7 @@ from flask_login import current_user
 from workflows import attendance
 from workflows.calendar import format_date_fr, now
 
+from .exports import sheet_export_links
 from .scope import town_units
 from .security import StaffOnly, town_id
 
@@ -53,6 +54,7 @@ class AttendanceView(StaffOnly, BaseView):
             locked=attendance.is_locked(town_id(), day),
             statuses=attendance.STATUS_FR,
             post_url=url_for(".marks"),
+            export=sheet_export_links(unit.id, day),
         )
 
     @expose("/marques", methods=["POST"])

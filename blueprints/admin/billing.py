@@ -22,6 +22,7 @@ from models.billing import (
 from workflows import pricing, words
 
 from .base import ReadOnlyModelView, TownModelView
+from .exports import ExportedList
 from .invoicing import BillingOfficeView
 from .security import town_id
 
@@ -145,7 +146,7 @@ class AbsenceView(FinanceScreen, TownModelView):
             model.created_by = current_user.account.id
 
 
-class InvoiceView(FinanceScreen, ReadOnlyModelView):
+class InvoiceView(ExportedList, FinanceScreen, ReadOnlyModelView):
     column_list = (
         "number",
         "household_name",
@@ -183,7 +184,7 @@ class InvoiceView(FinanceScreen, ReadOnlyModelView):
     column_default_sort = ("id", True)
 
 
-class PaymentView(FinanceScreen, ReadOnlyModelView):
+class PaymentView(ExportedList, FinanceScreen, ReadOnlyModelView):
     column_list = (
         "created_at",
         "household",

@@ -9,6 +9,7 @@ from workflows import words
 from workflows.definitions import BOOKING, REQUEST
 
 from .base import ReadOnlyModelView, date_fr
+from .exports import ExportedList
 
 REQUEST_SUMMARIES = words.choices("request_summary") + [("", "")]  # "": not decided yet
 LINE_STATES = words.choices("request_line")
@@ -88,7 +89,7 @@ class RequestLineView(ReadOnlyModelView):
     )
 
 
-class BookingView(ReadOnlyModelView):
+class BookingView(ExportedList, ReadOnlyModelView):
     column_list = ("child", "unit", "date", "state", "rank", "refusal_reason", "updated_at")
     column_labels = {
         "child": "Enfant",

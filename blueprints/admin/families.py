@@ -12,9 +12,10 @@ from workflows import permissions
 from workflows.permissions import STAFF_ROLES
 
 from .base import TownModelView
+from .exports import ExportedList
 
 
-class HouseholdView(TownModelView):
+class HouseholdView(ExportedList, TownModelView):
     column_list = ("name", "address", "caf_number", "qf", "qf_updated", "dependent_children")
     column_labels = {
         "name": "Nom du foyer",
