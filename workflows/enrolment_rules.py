@@ -1,5 +1,7 @@
 """The enrolment workflow's rules as small functions: places left at a site for a service,
-and the waiting list's order (first queued, first admitted)."""
+and the waiting list's order (first queued, first admitted). A rank is a position in
+`waiting_line`, never stored: when a request leaves the line (admitted, withdrawn), the
+ones behind it move up."""
 
 from __future__ import annotations
 
@@ -45,15 +47,19 @@ def guard_place_left(enrolment: Enrolment, context=None) -> str | None:
     return "full" if left == 0 else None
 
 
-def first_waiting(service_id: int, site_id: int) -> Enrolment | None:
+def waiting_line(service_id: int, site_id: int):
+    """The waiting requests of a service at a site, in the line's order (the rank rule)."""
     return (
         Enrolment.select()
         .where(
             Enrolment.service == service_id, Enrolment.site == site_id, Enrolment.state == "waiting"
         )
         .order_by(Enrolment.id)
-        .first()
     )
+
+
+def first_waiting(service_id: int, site_id: int) -> Enrolment | None:
+    return waiting_line(service_id, site_id).first()
 
 
 def guard_first_waiting(enrolment: Enrolment, context=None) -> str | None:
@@ -71,13 +77,5 @@ def guard_first_waiting(enrolment: Enrolment, context=None) -> str | None:
 def waiting_rank(enrolment: Enrolment) -> int | None:
     if enrolment.state != "waiting":
         return None
-    return (
-        Enrolment.select()
-        .where(
-            Enrolment.service == enrolment.service_id,
-            Enrolment.site == enrolment.site_id,
-            Enrolment.state == "waiting",
-            Enrolment.id <= enrolment.id,
-        )
-        .count()
-    )
+    line = waiting_line(enrolment.service_id, enrolment.site_id)
+    return line.where(Enrolment.id <= enrolment.id).count()

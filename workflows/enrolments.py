@@ -11,7 +11,7 @@ from models import Child, Household, transaction
 from models.accounts import EnrolmentOffer
 from models.catalogue import Enrolment, Service, Site
 
-from . import enrolment_rules
+from . import enrolment_rules, family_notices
 from .definitions import ENROLMENT
 from .engine import SYSTEM, Actor, GuardFailed, WorkflowError, create, fire
 
@@ -134,9 +134,10 @@ def decide(actor: Actor, enrolment_id: int, decision: str, reason: str = "") -> 
 def withdraw(actor: Actor, enrolment_id: int) -> str:
     enrolment = Enrolment.get_by_id(enrolment_id)
     was = enrolment.state
-    state = fire(ENROLMENT, enrolment, "withdraw", actor, owner=owner(enrolment))
-    if was == "waiting":
-        admit_waiting(enrolment.service_id, enrolment.site_id)
+    with transaction():
+        state = fire(ENROLMENT, enrolment, "withdraw", actor, owner=owner(enrolment))
+        if was == "waiting":
+            admit_waiting(enrolment.service_id, enrolment.site_id)
     return state
 
 
@@ -144,22 +145,28 @@ def end(actor: Actor, enrolment_id: int, comment: str = "") -> list[int]:
     """End an active enrolment; the freed place admits the first waiting request.
     Returns the ids admitted."""
     enrolment = Enrolment.get_by_id(enrolment_id)
-    fire(ENROLMENT, enrolment, "end", actor, owner=owner(enrolment), comment=comment)
-    return admit_waiting(enrolment.service_id, enrolment.site_id)
+    with transaction():
+        fire(ENROLMENT, enrolment, "end", actor, owner=owner(enrolment), comment=comment)
+        return admit_waiting(enrolment.service_id, enrolment.site_id)
 
 
 def admit_waiting(service_id: int, site_id: int) -> list[int]:
-    """Admit waiting requests in order while places are left (the system's transition)."""
+    """Admit waiting requests in the line's order while places are left (the system's
+    transition): after an enrolment ends or is withdrawn, or the capacity is raised. Each
+    household admitted is told by e-mail in the same transaction; the others move up (a
+    rank is a position in enrolment_rules.waiting_line)."""
     admitted = []
-    while True:
-        first = enrolment_rules.first_waiting(service_id, site_id)
-        if first is None:
-            break
-        try:
-            fire(ENROLMENT, first, "admit", SYSTEM, owner=owner(first))
-        except GuardFailed:
-            break
-        admitted.append(first.id)
+    with transaction():
+        while True:
+            first = enrolment_rules.first_waiting(service_id, site_id)
+            if first is None:
+                break
+            try:
+                fire(ENROLMENT, first, "admit", SYSTEM, owner=owner(first))
+            except GuardFailed:
+                break
+            admitted.append(first.id)
+        family_notices.tell_enrolments_admitted(admitted)
     return admitted
 
 

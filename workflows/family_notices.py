@@ -1,11 +1,12 @@
 """E-mails that tell households what the town changed for them: a closure that cancelled
-their bookings, a place on a waiting list that came free, a payment recorded by staff, a
-credit note. One e-mail per household,
+their bookings, a place on a waiting list that came free (a booking's or an enrolment's),
+a payment recorded by staff, a credit note. One e-mail per household,
 written to the outbox in the caller's transaction (what it tells commits with it)."""
 
 from __future__ import annotations
 
 from models import Booking, Child, Household, Town, Unit, among
+from models.catalogue import Enrolment, Service, Site
 
 from . import outbox
 from .calendar import format_date_fr
@@ -63,6 +64,59 @@ def tell_admitted(booking_ids) -> int:
     """One e-mail per household admitted from a waiting list."""
     return outbox.write_many(
         _mails(booking_ids, "Une place s'est libérée : réservation acceptée", "waiting_admitted")
+    )
+
+
+def tell_enrolments_admitted(enrolment_ids) -> int:
+    """One e-mail per household whose waiting enrolment requests were admitted."""
+    enrolment_ids = list(enrolment_ids)
+    if not enrolment_ids:
+        return 0
+    rows = (
+        Enrolment.select(
+            Child.household,
+            Town.name,
+            Child.first_name,
+            Service.name,
+            Site.name,
+            Enrolment.start,
+            Enrolment.end,
+        )
+        .join(Child, on=(Enrolment.child == Child.id))
+        .join(Household, on=(Child.household == Household.id))
+        .join(Town, on=(Household.town == Town.id))
+        .switch(Enrolment)
+        .join(Service, on=(Enrolment.service == Service.id))
+        .switch(Enrolment)
+        .join(Site, on=(Enrolment.site == Site.id))
+        .where(among(Enrolment.id, enrolment_ids))
+        .order_by(Child.household, Child.first_name, Enrolment.id)
+        .tuples()
+    )
+    households: dict[int, dict] = {}
+    for hid, town, first, service, site, start, end in rows:
+        h = households.setdefault(hid, {"town_name": town, "enrolments": []})
+        h["enrolments"].append(
+            {
+                "child": first,
+                "service": service,
+                "site": site,
+                "start": start.strftime("%d/%m/%Y"),
+                "end": end.strftime("%d/%m/%Y"),
+            }
+        )
+    to = outbox.addresses(households)
+    return outbox.write_many(
+        [
+            outbox.Mail(
+                tuple(to[hid]),
+                "Une place s'est libérée : inscription acceptée",
+                "enrolment_admitted",
+                h,
+            )
+            for hid, h in households.items()
+            if to[hid]
+        ]
     )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from models import Booking, Unit
 from workflows import bookings
 from workflows.accounts import actor_for
@@ -89,3 +91,92 @@ def test_a_recorded_payment_and_a_credit_note_are_emailed(app, queue):
     (subject,) = [s for s in mails if s.startswith("Avoir n° ")]
     text = mails[subject].get_body(("plain",)).get_content()
     assert invoice.number in text and "Repas non servi (grève)" in text and "1,00 €" in text
+
+
+def test_an_enrolment_admitted_from_the_waiting_list_is_told_and_the_others_move_up(
+    app, auth, queue
+):
+    from models.accounts import EnrolmentOffer
+    from models.catalogue import Enrolment
+    from workflows import enrolments
+
+    from ..forms import post_form
+
+    town = f.town()
+    d = town._demo
+    offer = EnrolmentOffer.create(service=d["wednesday"], site=d["leisure"], capacity=1)
+    start, end = enrolments.school_years()[0]
+    a, b, c = (f.household(town, name=n) for n in ("Martin", "Durand", "Petit"))
+    ea, eb, ec = (
+        enrolments.request_enrolment(
+            f.parent_actor(h),
+            enrolments.EnrolmentSpec(
+                h.children[0].id, d["wednesday"].id, d["leisure"].id, start, end, "3"
+            ),
+        )
+        for h in (a, b, c)
+    )
+    staff = actor_for(f.staff(town, "approver"))
+    enrolments.decide(staff, ea.id, "accept")
+    enrolments.decide(staff, eb.id, "queue")
+    enrolments.decide(staff, ec.id, "queue")
+    petit = auth.parent(c)
+    assert "(rang 2)" in petit.get("/mes-inscriptions").get_data(as_text=True)
+    run_worker()
+    _clear(app)
+
+    # Martin's place frees: Durand is admitted and told, Petit moves up
+    assert enrolments.end(actor_for(f.staff(town, "admin")), ea.id) == [eb.id]
+    run_worker()  # delivers
+    told = [m for m in _outbox(app) if m["Subject"].startswith("Une place s'est libérée")]
+    assert [m["To"] for m in told] == [b._email]
+    body = told[0].get_body(("plain",)).get_content()
+    assert f"{b.children[0].first_name} : « {d['wednesday'].name} » ({d['leisure'].name})" in body
+    assert "(rang 1)" in petit.get("/mes-inscriptions").get_data(as_text=True)
+
+    # the admin raises the capacity: Petit is admitted and told
+    _clear(app)
+    admin = auth.admin(town)
+    resp = post_form(
+        admin,
+        f"/admin/inscriptions-en-ligne/edit/?id={offer.id}",
+        {"service": str(d["wednesday"].id), "site": str(d["leisure"].id), "capacity": "2"},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert Enrolment.get_by_id(ec.id).state == "active"
+    run_worker()
+    told = [m for m in _outbox(app) if m["Subject"].startswith("Une place s'est libérée")]
+    assert [m["To"] for m in told] == [c._email]
+    assert "rang" not in petit.get("/mes-inscriptions").get_data(as_text=True)
+
+
+def test_an_admission_and_its_email_are_one_transaction(app, queue, monkeypatch):
+    """If writing the e-mail fails, the admission is undone too (nothing half-saved)."""
+    from models.accounts import EnrolmentOffer
+    from models.catalogue import Enrolment
+    from models.outbox import OutgoingMail
+    from workflows import enrolments, family_notices
+
+    town = f.town()
+    d = town._demo
+    EnrolmentOffer.create(service=d["wednesday"], site=d["leisure"], capacity=0)
+    start, end = enrolments.school_years()[0]
+    h = f.household(town, name="Durand")
+    e = enrolments.request_enrolment(
+        f.parent_actor(h),
+        enrolments.EnrolmentSpec(
+            h.children[0].id, d["wednesday"].id, d["leisure"].id, start, end, "3"
+        ),
+    )
+    enrolments.decide(actor_for(f.staff(town, "approver")), e.id, "queue")
+    EnrolmentOffer.update(capacity=1).execute()
+    mails = OutgoingMail.select().count()
+
+    def broken(ids):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(family_notices, "tell_enrolments_admitted", broken)
+    with pytest.raises(RuntimeError):
+        enrolments.admit_waiting(d["wednesday"].id, d["leisure"].id)
+    assert Enrolment.get_by_id(e.id).state == "waiting"
+    assert OutgoingMail.select().count() == mails
