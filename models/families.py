@@ -54,6 +54,8 @@ class Account(BaseModel):
     """A login. Parents reach their household through a Guardian; staff have roles in a town."""
 
     email = CharField(unique=True)
+    # optional, for staff: the name the household's history shows ("Claire Dupont")
+    display_name = CharField(default="")
     password_hash = CharField()
     is_active = BooleanField(default=True)
     is_staff = BooleanField(default=False)
@@ -72,6 +74,11 @@ class Account(BaseModel):
     @property
     def role_set(self) -> frozenset[str]:
         return frozenset(r for r in self.roles.split(",") if r)
+
+    @property
+    def shown_name(self) -> str:
+        """The display name when there is one, else the e-mail."""
+        return self.display_name or self.email
 
     def __str__(self) -> str:
         return self.email

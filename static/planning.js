@@ -195,7 +195,7 @@
     root.querySelectorAll('.selbar input[name="also"]:checked').forEach(function (i) { also.push(parseInt(i.value, 10)); });
     sending = true;
     addButton.setAttribute("aria-disabled", "true");
-    say("Ajout au panier…");
+    say(root.dataset.sendingText || "Ajout au panier…");
     fetch(root.dataset.addUrl, {
       method: "POST",
       credentials: "same-origin",

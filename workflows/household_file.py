@@ -119,7 +119,7 @@ def load(town_id: int, household_id: int) -> HouseholdFile | None:
             WorkflowHistory.to_state,
             WorkflowHistory.comment,
             WorkflowHistory.role,
-            Account.email,
+            fn.COALESCE(fn.NULLIF(Account.display_name, ""), Account.email),
             Booking.child,
             Booking.date,
             Unit.label,
@@ -145,7 +145,7 @@ def load(town_id: int, household_id: int) -> HouseholdFile | None:
         (
             c.at,
             f"{c.subject} – {c.field} : {c.old_value} → {c.new_value}",
-            c.account.email if c.account else "",
+            c.account.shown_name if c.account else "",
         )
         for c in HouseholdChange.select()
         .where(HouseholdChange.household == household.id)

@@ -153,10 +153,13 @@ def child_planning(
     household_id: int | None = None,
     now=None,
     count_basket: bool = False,
+    may_pass_deadline: bool = False,
 ) -> ChildPlanning | None:
     """Every cell of the child's planning from start to end, in four queries whatever the
     period. With `household_id`, None unless the child is of that household. With
-    `count_basket`, also the number of lines in the household's basket."""
+    `count_basket`, also the number of lines in the household's basket. With
+    `may_pass_deadline` (staff acting for the family with the right), a day whose deadline
+    has passed is still selectable, as the rules will let that staff member send it."""
     if end < start or (end - start).days > MAX_DAYS:
         raise ValueError("bad period")
     now = now or dt.datetime.now(PARIS)
@@ -165,7 +168,7 @@ def child_planning(
         return None
     units = found.units
     closures = load_closures({u.town_id for u in units.values()}, start, end)
-    ctx = RuleContext(units, {child_id: found.periods}, closures, now)
+    ctx = RuleContext(units, {child_id: found.periods}, closures, now, may_pass_deadline)
     basket, count = _basket(child_id, start, end, found.household_id if count_basket else None)
     cells = _cells(ctx, child_id, start, end, now, basket) if units else []
     return ChildPlanning(cells, found.usual, count)

@@ -20,20 +20,33 @@ LATE_COMMENT = "hors délai (droit accordé)"
 def book_for_family(
     actor: Actor, child_id: int, unit_id: int, day: dt.date, action: str, now=None
 ) -> tuple[int, bool]:
-    """Send the change; returns the request's number and whether it passed a deadline.
-    RequestRefused (nothing written) when a rule stops it, the deadline included for staff
-    without the right."""
+    """One day: see `send_for_family`; returns the request's number and whether it passed
+    a deadline."""
+    number, late = send_for_family(actor, child_id, [(unit_id, day, action)], now=now)
+    return number, bool(late)
+
+
+def send_for_family(
+    actor: Actor, child_id: int, lines: list[tuple[int, dt.date, str]], now=None
+) -> tuple[int, int]:
+    """Send the changes (unit, day, action) of one child as one request, as the family's
+    planning does; returns the request's number and how many lines passed a deadline.
+    RequestRefused (nothing written) when a rule stops a line, the deadline included for
+    staff without the right. With the right, the late lines are decided at once and their
+    history says so; the others wait for the usual decision, like a parent's."""
     now = now_or(now)
-    unit = unit_infos([unit_id]).get(unit_id)
-    late = unit is not None and until(unit, action, day, now).passed
+    units = unit_infos({u for u, _, _ in lines})
+    late = {(u, d, a) for u, d, a in lines if u in units and until(units[u], a, d, now).passed}
     with transaction():
-        (number,) = submit(
-            actor, [RequestSpec(child_id, [(unit_id, day, action)])], role="approver", now=now
-        )
+        (number,) = submit(actor, [RequestSpec(child_id, list(lines))], role="approver", now=now)
         if late and PASS_DEADLINE_ROLES & actor.staff_roles:
-            items = line_items(
-                line_rows().where(RequestLine.request == number, RequestLine.state == "pending")
-            )
+            items = [
+                i
+                for i in line_items(
+                    line_rows().where(RequestLine.request == number, RequestLine.state == "pending")
+                )
+                if (i.unit_id, i.date, i.action) in late
+            ]
             decide(items, actor, "approver", now=now, may_pass_deadline=True)
             line_ids = [i.id for i in items]
             WorkflowHistory.update(comment=LATE_COMMENT).where(
@@ -43,4 +56,4 @@ def book_for_family(
                     & WorkflowHistory.object_id.in_(line_ids)
                 )
             ).execute()
-    return number, late
+    return number, len(late)

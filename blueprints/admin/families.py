@@ -106,10 +106,11 @@ class AccountView(TownModelView):
     only the town's administrators change roles or deactivate an account."""
 
     can_create = False
-    column_list = ("email", "is_staff", "roles", "is_active", "created_at")
+    column_list = ("email", "display_name", "is_staff", "roles", "is_active", "created_at")
     column_details_list = column_list
     column_labels = {
         "email": "E-mail",
+        "display_name": "Nom affiché",
         "is_staff": "Agent",
         "roles": "Rôles",
         "is_active": "Actif",
@@ -122,7 +123,7 @@ class AccountView(TownModelView):
         BooleanEqualFilter(Account.is_staff, "Agent"),
         BooleanEqualFilter(Account.is_active, "Actif"),
     )
-    form_columns = ("is_active", "roles")
+    form_columns = ("display_name", "is_active", "roles")
     form_overrides = {"roles": RolesField}
     form_args = {
         "roles": {
@@ -131,6 +132,11 @@ class AccountView(TownModelView):
             "description": "Ce que l'agent peut ouvrir et faire (workflows/permissions.py).",
         },
         "is_active": {"label": "Actif"},
+        "display_name": {
+            "label": "Nom affiché",
+            "description": "Facultatif : le nom que l'historique d'un foyer montre pour "
+            "ce que l'agent a fait (sinon son e-mail).",
+        },
     }
 
     def on_model_change(self, form, model, is_created):

@@ -1,19 +1,21 @@
 """« Dossier foyer »: find a household (name, guardian, e-mail, phone, child, CAF number),
-read its whole file, and book or cancel a day for the family through the same operation
-as a parent (workflows.bookings.submit, as an approver: the history names the staff)."""
+read its whole file, and see each child's planning with the very component parents use
+(templates/planning/_component.html, static/planning.js): what staff select there is
+sent for the family through the same operation as a parent (workflows.staff_bookings:
+bookings.submit as an approver, the history names the staff)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from models import Child, Enrolment, Service, Site, Unit
 from workflows import bookings, documents, enrolments, household_file, staff_bookings, words
 from workflows.engine import WorkflowError
 
+from ..portal.planning import VIEWS, planning_json_of, planning_view
+from ..portal.selection import BadInput, parse_date, parse_lines
+from ..portal.views import paris_today
 from .security import StaffOnly, may, town_id
 
 
@@ -24,64 +26,118 @@ class HouseholdFileView(StaffOnly, BaseView):
         found = household_file.search(town_id(), text) if text else []
         return self.render("admin/household_file/search.html", q=text, found=found)
 
+    def _child(self, data, child_id: int | None):
+        """The child of the file whose planning is shown (the first by default); 404 for a
+        child of another household."""
+        if child_id is None:
+            return data.children[0] if data.children else None
+        found = next((c for c in data.children if c.id == child_id), None)
+        if found is None:
+            abort(404)
+        return found
+
+    def _may_pass_deadline(self) -> bool:
+        return bool(bookings.PASS_DEADLINE_ROLES & current_user.actor.staff_roles)
+
     @expose("/<int:household_id>")
     def file(self, household_id: int):
         data = household_file.load(town_id(), household_id)
         if data is None:
             abort(404)
-        units = (
-            Unit.select(Unit, Site)
-            .join(Service, on=(Unit.service == Service.id))
-            .switch(Unit)
-            .join(Site, on=(Unit.site == Site.id))
-            .where(
-                Unit.service.in_(
-                    Enrolment.select(Enrolment.service).where(
-                        Enrolment.child.in_([c.id for c in data.children])
-                    )
-                )
+        child = self._child(data, request.args.get("enfant", type=int))
+        view = request.args.get("vue", "mois")
+        view = view if view in VIEWS else "mois"
+        try:
+            anchor = parse_date(request.args["date"]) if request.args.get("date") else None
+        except BadInput:
+            anchor = None
+        anchor = anchor or paris_today()
+        may_book = may(self.endpoint, "book")
+        planning, component = {}, None
+        if child is not None:
+            # the family's planning, with the very component parents use: staff with the
+            # right to pass deadlines may also select the days whose deadline has passed
+            planning = planning_view(
+                child,
+                view,
+                anchor,
+                count_basket=False,
+                may_pass_deadline=may_book and self._may_pass_deadline(),
             )
-            .order_by(Site.name, Unit.position)
-        )
+            component = {
+                "json_url": url_for(".planning_json", household_id=household_id, child_id=child.id),
+                "add_url": url_for(".book", household_id=household_id, child_id=child.id),
+                "add_label": "Envoyer pour la famille",
+                "sending_text": "Envoi de la demande…",
+                "basket_url": None,
+                "read_only": not may_book,
+                "nav": lambda vue, day: url_for(
+                    ".file",
+                    household_id=household_id,
+                    enfant=child.id,
+                    vue=vue,
+                    date=day.isoformat(),
+                ),
+            }
         return self.render(
             "admin/household_file/file.html",
             f=data,
-            units=list(units),
-            may_book=may(self.endpoint, "book"),
+            child=child,
+            siblings=[],
+            component=component,
+            poll_ms=int(current_app.config.get("POLL_MS", 5000)),
+            may_book=may_book,
             booking_words=words.titles("booking"),
             invoice_words=words.titles("invoice"),
             payment_words=words.titles("payment"),
             enrolment_words=words.titles("enrolment"),
             summary_words=words.titles("request_summary"),
+            **planning,
         )
 
-    @expose("/<int:household_id>/reserver", methods=["POST"])
-    def book(self, household_id: int):
+    @expose("/<int:household_id>/enfants/<int:child_id>/planning.json")
+    def planning_json(self, household_id: int, child_id: int):
         data = household_file.load(town_id(), household_id)
         if data is None:
             abort(404)
+        child = self._child(data, child_id)
+        may_pass = may(self.endpoint, "book") and self._may_pass_deadline()
+        return planning_json_of(child, count_basket=False, may_pass_deadline=may_pass)
+
+    @expose("/<int:household_id>/enfants/<int:child_id>/reserver", methods=["POST"])
+    def book(self, household_id: int, child_id: int):
+        """The planning's selection sent for the family (JSON {lines}, the X-CSRFToken
+        header): one request through the parents' operation (staff_bookings)."""
+        data = household_file.load(town_id(), household_id)
+        if data is None:
+            abort(404)
+        child = self._child(data, child_id)
+        body = request.get_json(silent=True)
         try:
-            child_id = int(request.form["child"])
-            unit_id = int(request.form["unit"])
-            day = dt.date.fromisoformat(request.form["date"])
-            action = request.form["action"]
-        except (KeyError, ValueError):
-            abort(400)
-        if child_id not in {c.id for c in data.children} or action not in ("book", "cancel"):
-            abort(400)
+            if not isinstance(body, dict):
+                raise BadInput("Sélection illisible.")
+            lines = parse_lines(body.get("lines"))
+        except BadInput as e:
+            return jsonify({"ok": False, "message": str(e)}), 400
         try:
-            number, late = staff_bookings.book_for_family(
-                current_user.actor, child_id, unit_id, day, action
-            )
+            number, late = staff_bookings.send_for_family(current_user.actor, child.id, lines)
         except bookings.RequestRefused as e:
-            flash(" ".join(p.message_fr for p in e.problems), "error")
+            problems = [p.message_fr for p in e.problems]
+            return jsonify(
+                {"ok": False, "message": "Rien n'a été envoyé.", "problems": problems}
+            ), 422
         except WorkflowError:
-            flash("Cette demande ne peut pas être envoyée.", "error")
-        else:
-            child = Child.get_by_id(child_id)
-            note = " (hors délai, décidée aussitôt)" if late else ""
-            flash(f"Demande n° {number} envoyée pour {child.first_name}{note}.", "success")
-        return redirect(url_for(".file", household_id=household_id))
+            return jsonify({"ok": False, "message": "Cette demande ne peut pas être envoyée."}), 422
+        n = len({(u, d) for u, d, _ in lines})
+        note = f", dont {late} hors délai, décidé(s) aussitôt" if late else ""
+        return jsonify(
+            {
+                "ok": True,
+                "number": number,
+                "message": f"Demande n° {number} envoyée pour {child.first_name} "
+                f"({n} jour{'s' if n > 1 else ''}{note}).",
+            }
+        )
 
     @expose("/<int:household_id>/attestation/<int:enrolment_id>.pdf")
     def certificate(self, household_id: int, enrolment_id: int):

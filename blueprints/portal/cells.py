@@ -98,11 +98,9 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         why_not = "ce jour ne peut pas être modifié"
         detail = why_not
     # A day whose deadline has passed says so in words, not only by a colour.
+    # (Staff with the right to pass deadlines may still select it: it says so too.)
     late = bool(
-        not action
-        and cell.state in ("free", "refused", "booked")
-        and cell.deadline
-        and now >= cell.deadline
+        cell.state in ("free", "refused", "booked") and cell.deadline and now >= cell.deadline
     )
     reason = cell.reason if cell.state == "refused" else ""
     day_words = date_fr(cell.date, "EEEE d MMMM")

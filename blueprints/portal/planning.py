@@ -53,7 +53,11 @@ def _shown_weekdays(units) -> list[int]:
     return sorted(days or {1, 2, 3, 4, 5})
 
 
-def _planning_view(child: Child, view: str, anchor: dt.date) -> dict:
+def planning_view(
+    child: Child, view: str, anchor: dt.date, *, count_basket=True, may_pass_deadline=False
+) -> dict:
+    """What the planning component (templates/planning/_component.html) shows of a child's
+    month or week: for the parents' page, and for staff in the household's file."""
     now = paris_now()
     if view == "mois":
         start, end = month_period(anchor)
@@ -62,11 +66,18 @@ def _planning_view(child: Child, view: str, anchor: dt.date) -> dict:
         start, end = week_period(anchor)
         prev_date, next_date = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
     found = plan.child_planning(
-        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+        child.id,
+        start,
+        end,
+        household_id=child.household_id,
+        now=now,
+        count_basket=count_basket,
+        may_pass_deadline=may_pass_deadline,
     )
     if found is None:
         abort(404)
-    g.basket_count = found.basket_count
+    if count_basket:
+        g.basket_count = found.basket_count
     cells = found.cells
     units = list({c.unit.id: c.unit for c in cells}.values())
     weekdays = _shown_weekdays(units)
@@ -143,7 +154,7 @@ def child_planning(child_id: int):
             anchor = parse_date(request.args["date"])
         except BadInput as e:
             flash(f"{e} Affichage d'aujourd'hui.", "error")
-    ctx = _planning_view(child, view, anchor)
+    ctx = planning_view(child, view, anchor)
     form = WeeklyTemplateForm(formdata=None)
     form.start.data = max(ctx["start"], paris_today())
     form.end.data = ctx["end"]
@@ -155,6 +166,15 @@ def child_planning(child_id: int):
         if typed["action"] in {v for v, _ in form.action.choices}:
             form.action.data = typed["action"]
     siblings = [c for c in children() if c.id != child.id]
+    component = {
+        "json_url": url_for("portal.planning_json", child_id=child.id),
+        "add_url": url_for("portal.add_selection", child_id=child.id),
+        "add_label": "Ajouter au panier",
+        "basket_url": url_for("portal.basket"),
+        "nav": lambda vue, day: url_for(
+            "portal.child_planning", child_id=child.id, vue=vue, date=day.isoformat()
+        ),
+    }
     return render_template(
         "portal/planning.html",
         child=child,
@@ -162,6 +182,7 @@ def child_planning(child_id: int):
         form=form,
         typed=typed,
         poll_ms=int(current_app.config.get("POLL_MS", 5000)),
+        component=component,
         **ctx,
     )
 
@@ -169,7 +190,11 @@ def child_planning(child_id: int):
 @bp.route("/enfants/<int:child_id>/planning.json")
 @parent_required
 def planning_json(child_id: int):
-    child = own_child(child_id)
+    return planning_json_of(own_child(child_id))
+
+
+def planning_json_of(child: Child, *, count_basket=True, may_pass_deadline=False):
+    """The JSON the planning component polls (?from=&to=): its cells, 304 when unchanged."""
     try:
         start = parse_date(request.args.get("from"), "date de début")
         end = parse_date(request.args.get("to"), "date de fin")
@@ -186,7 +211,13 @@ def planning_json(child_id: int):
     if tag in request.if_none_match:
         return _not_modified(tag)
     found = plan.child_planning(
-        child.id, start, end, household_id=child.household_id, now=now, count_basket=True
+        child.id,
+        start,
+        end,
+        household_id=child.household_id,
+        now=now,
+        count_basket=count_basket,
+        may_pass_deadline=may_pass_deadline,
     )
     if found is None:
         abort(404)
@@ -196,8 +227,8 @@ def planning_json(child_id: int):
             "child": child.id,
             "from": start.isoformat(),
             "to": end.isoformat(),
-            "basket_count": found.basket_count,
             "cells": [cell_view(c, now) for c in found.cells],
+            **({"basket_count": found.basket_count} if count_basket else {}),
         }
     )
     return _tagged(response, tag)

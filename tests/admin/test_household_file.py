@@ -4,12 +4,16 @@ named in the history."""
 
 from __future__ import annotations
 
-from models import Guardian, Household, WorkflowHistory
+import datetime as dt
+
+import pytest
+
+from models import Account, Booking, Guardian, Household, WorkflowHistory
 from workflows import decisions
 
 from .. import factories as f
 from ..billing.helpers import issued_invoice, pdftotext
-from ..forms import post_form
+from ..forms import csrf_token
 
 
 def test_search_by_every_key(auth, town_a, town_b):
@@ -37,29 +41,87 @@ def test_the_file_and_booking_for_the_family(auth, town_b, school_days):
     pdf = client.get(f"{url}/attestation/{cert.id}.pdf")
     assert pdf.mimetype == "application/pdf" and "Attestation" in pdftotext(pdf.data)
     staff = f.staff(town, "approver", email="agent.dupont@mairie.fr")
+    Account.update(display_name="Claire Dupont").where(Account.id == staff.id).execute()
     agent = auth.login(staff)
-    resp = post_form(
-        agent,
-        url,
-        {
-            "child": h.children[0].id,
-            "unit": f.unit(town).id,
-            "date": school_days[0].isoformat(),
-            "action": "book",
-        },
-        action=f"{url}/reserver",
-        follow_redirects=True,
+    page = agent.get(url).get_data(as_text=True)
+    # the parents' planning component, sending for the family
+    child = h.children[0]
+    send_url = f"{url}/enfants/{child.id}/reserver"
+    assert 'id="planning"' in page and f'data-add-url="{send_url}"' in page
+    assert "Envoyer pour la famille" in page and "Ajouter au panier" not in page
+    day = school_days[0]
+    cells = agent.get(
+        f"{url}/enfants/{child.id}/planning.json",
+        query_string={"from": day.isoformat(), "to": day.isoformat()},
+    ).json["cells"]
+    repas = f.unit(town)
+    assert {(c["unit_id"], c["action"]) for c in cells} >= {(repas.id, "book")}
+    resp = agent.post(
+        send_url,
+        json={"lines": [{"unit": repas.id, "date": day.isoformat(), "action": "book"}]},
+        headers={"X-CSRFToken": csrf_token(page)},
     )
-    assert "envoyée pour Léa" in resp.get_data(as_text=True)
+    assert resp.json["ok"] and "envoyée pour Léa (1 jour)" in resp.json["message"]
     decisions.sweep()
     row = WorkflowHistory.get(
         WorkflowHistory.workflow == "booking", WorkflowHistory.transition == "request"
     )
     assert row.actor_id == staff.id and row.role == "approver"
     page = agent.get(url).get_data(as_text=True)
-    assert "agent.dupont@mairie.fr" in page and "Réservé" in page
+    assert "Claire Dupont" in page and "Réservé" in page
+    # the same planning and rules as the parent: booked twice is refused, nothing written
+    resp = agent.post(
+        send_url,
+        json={"lines": [{"unit": repas.id, "date": day.isoformat(), "action": "book"}]},
+        headers={"X-CSRFToken": csrf_token(page)},
+    )
+    assert resp.status_code == 422 and resp.json["problems"]
+    parent = auth.parent(h).get(f"/enfants/{child.id}/planning").get_data(as_text=True)
+    assert 'id="planning"' in parent and "Ajouter au panier" in parent
     assert auth.approver(town_b).get(url).status_code == 404
-    assert auth.finance(town).get(url).status_code == 200
     finance = auth.finance(town)
-    resp = post_form(finance, url, {"child": h.children[0].id}, action=f"{url}/reserver")
+    page = finance.get(url).get_data(as_text=True)
+    assert 'id="planning"' in page and "Envoyer pour la famille" not in page  # read only
+    resp = finance.post(
+        send_url,
+        json={"lines": [{"unit": repas.id, "date": day.isoformat(), "action": "cancel"}]},
+        headers={"X-CSRFToken": csrf_token(page)},
+    )
     assert resp.status_code == 403
+
+
+def test_a_day_past_its_deadline_only_with_the_right_and_marked(auth, town_a):
+    h = f.household(town_a, name="Martin", children=("Léa",))
+    child = h.children[0]
+    url = f"/admin/dossier-foyer/{h.id}"
+    today = dt.date.today()
+    span = {"from": today.isoformat(), "to": (today + dt.timedelta(days=30)).isoformat()}
+    plain = auth.approver(town_a)
+    cells = plain.get(f"{url}/enfants/{child.id}/planning.json", query_string=span).json["cells"]
+    late = [c for c in cells if c["late"] and c["state"] == "free" and c["date"] > span["from"]]
+    if not late:
+        pytest.skip("no school day with its deadline passed in the coming month")
+    cell = late[0]
+    assert cell["action"] is None  # as for the parent: not selectable
+    line = {"unit": cell["unit_id"], "date": cell["date"], "action": "book"}
+    page = plain.get(url).get_data(as_text=True)
+    resp = plain.post(
+        f"{url}/enfants/{child.id}/reserver",
+        json={"lines": [line]},
+        headers={"X-CSRFToken": csrf_token(page)},
+    )
+    assert resp.status_code == 422 and not Booking.select().exists()
+
+    granted = auth.staff(town_a, "approver,late_changes")
+    cells = granted.get(f"{url}/enfants/{child.id}/planning.json", query_string=span).json["cells"]
+    same = next(c for c in cells if c["key"] == cell["key"])
+    assert same["action"] == "book" and same["late_text"] == "délai dépassé"
+    page = granted.get(url).get_data(as_text=True)
+    resp = granted.post(
+        f"{url}/enfants/{child.id}/reserver",
+        json={"lines": [line]},
+        headers={"X-CSRFToken": csrf_token(page)},
+    )
+    assert resp.json["ok"] and "dont 1 hors délai" in resp.json["message"]
+    assert Booking.get(Booking.child == child.id).state == "booked"
+    assert "hors délai (droit accordé)" in granted.get(url).get_data(as_text=True)
