@@ -41,3 +41,27 @@ def test_only_the_screens_roles(auth, town_a):
     assert TABLE["admin_attendance"]["list"] == {"animator", "approver"}  # admin holds all
     assert auth.approver(town_a).get("/admin/pointage/").status_code == 200
     assert auth.finance(town_a).get("/admin/pointage/").status_code == 403
+
+
+def test_two_tablets_and_a_bad_batch_save_nothing_twice_or_by_half(auth, town_a):
+    """The same child ticked on two tablets (two mark ids) is one row, the latest tick;
+    a batch with a child neither expected nor added is refused whole, in French."""
+    repas, day = f.unit(town_a), f.open_days(n=1)[0]
+    lea = f.household(town_a).children[0]
+    stranger = f.household(town_a, name="Durand").children[0]
+    book(lea, repas, [day])
+    one, two = auth.staff(town_a, "animator"), auth.staff(town_a, "animator")
+    url = f"/admin/pointage/?unit={repas.id}&date={day.isoformat()}"
+    body = {"unit": repas.id, "date": day.isoformat()}
+    first = {"id": "tab-1", "child": lea.id, "status": "absent", "at": "2026-12-02T08:00:00Z"}
+    later = {"id": "tab-2", "child": lea.id, "status": "present", "at": "2026-12-02T08:05:00Z"}
+    assert _post(two, url, {**body, "marks": [later]}).status_code == 200
+    assert _post(one, url, {**body, "marks": [first]}).status_code == 200  # arrives last
+    assert [(m.status, m.mark_id) for m in AttendanceMark.select()] == [("present", "tab-2")]
+    mixed = [
+        {**first, "id": "tab-3", "status": "justified", "at": "2026-12-02T09:00:00Z"},
+        {**first, "id": "tab-4", "child": stranger.id},
+    ]
+    resp = _post(one, url, {**body, "marks": mixed})
+    assert resp.status_code == 422 and "n'est pas attendu" in resp.json["message"]
+    assert [(m.status, m.mark_id) for m in AttendanceMark.select()] == [("present", "tab-2")]

@@ -76,6 +76,15 @@ def test_the_file_and_booking_for_the_family(auth, town_b, school_days):
         headers={"X-CSRFToken": csrf_token(page)},
     )
     assert resp.status_code == 422 and resp.json["problems"]
+    # a day outside any school year: refused in French, nothing written
+    before = Booking.select().count()
+    resp = agent.post(
+        send_url,
+        json={"lines": [{"unit": repas.id, "date": "2027-08-02", "action": "book"}]},
+        headers={"X-CSRFToken": csrf_token(page)},
+    )
+    assert resp.status_code == 422 and resp.json["message"] == "Rien n'a été envoyé."
+    assert resp.json["problems"] and Booking.select().count() == before
     parent = auth.parent(h).get(f"/enfants/{child.id}/planning").get_data(as_text=True)
     assert 'id="planning"' in parent and "Ajouter au panier" in parent
     assert auth.approver(town_b).get(url).status_code == 404
