@@ -95,7 +95,8 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     # the staff's day
     "admin_kitchen": {"list": A},  # Effectifs repas (day, week, PDF, CSV)
     "admin_attendance": {"list": ANIMATOR | A},  # Pointage (phones)
-    "admin_household_file": {"list": AF, "book": A},  # Dossier foyer; booking for the family
+    # Dossier foyer; booking for the family; ending an enrolment (its place goes to the line)
+    "admin_household_file": {"list": AF, "book": A, "end_enrolment": ADMIN},
     "admin_messages": {"list": A},  # Message aux familles
     "admin_figures": {"list": AF},  # Chiffres du mois
     "admin_exports": {  # the screen, then each kind of export

@@ -6,7 +6,7 @@ bookings.submit as an approver, the history names the staff)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
@@ -87,6 +87,7 @@ class HouseholdFileView(StaffOnly, BaseView):
             component=component,
             poll_ms=int(current_app.config.get("POLL_MS", 5000)),
             may_book=may_book,
+            may_end=may(self.endpoint, "end_enrolment"),
             booking_words=words.titles("booking"),
             invoice_words=words.titles("invoice"),
             payment_words=words.titles("payment"),
@@ -138,6 +139,27 @@ class HouseholdFileView(StaffOnly, BaseView):
                 f"({n} jour{'s' if n > 1 else ''}{note}).",
             }
         )
+
+    @expose("/<int:household_id>/inscriptions/<int:enrolment_id>/terminer", methods=["POST"])
+    def end_enrolment(self, household_id: int, enrolment_id: int):
+        """End an active enrolment of the household: its place goes to the first waiting
+        request, whose household is told (enrolments.end)."""
+        data = household_file.load(town_id(), household_id)
+        enrolment = (
+            next((e for e in data.enrolments if e.id == enrolment_id), None) if data else None
+        )
+        if enrolment is None:
+            abort(404)
+        try:
+            admitted = enrolments.end(current_user.actor, enrolment.id)
+        except WorkflowError as e:
+            flash(enrolments.refusal_fr(e), "error")
+        else:
+            told = (
+                f" ; {len(admitted)} demande(s) de la liste d'attente admise(s)" if admitted else ""
+            )
+            flash(f"Inscription de {enrolment.child.first_name} terminée{told}.", "success")
+        return redirect(url_for(".file", household_id=household_id))
 
     @expose("/<int:household_id>/attestation/<int:enrolment_id>.pdf")
     def certificate(self, household_id: int, enrolment_id: int):

@@ -180,3 +180,49 @@ def test_an_admission_and_its_email_are_one_transaction(app, queue, monkeypatch)
         enrolments.admit_waiting(d["wednesday"].id, d["leisure"].id)
     assert Enrolment.get_by_id(e.id).state == "waiting"
     assert OutgoingMail.select().count() == mails
+
+
+def test_an_admin_ends_an_enrolment_from_the_household_file(app, auth, queue):
+    from models.accounts import EnrolmentOffer
+    from models.catalogue import Enrolment
+    from workflows import enrolments
+
+    from ..forms import post_form
+
+    town = f.town()
+    d = town._demo
+    EnrolmentOffer.create(service=d["wednesday"], site=d["leisure"], capacity=1)
+    start, end = enrolments.school_years()[0]
+    a, b = f.household(town, name="Martin"), f.household(town, name="Durand")
+    ea, eb = (
+        enrolments.request_enrolment(
+            f.parent_actor(h),
+            enrolments.EnrolmentSpec(
+                h.children[0].id, d["wednesday"].id, d["leisure"].id, start, end, "3"
+            ),
+        )
+        for h in (a, b)
+    )
+    staff = actor_for(f.staff(town, "approver"))
+    enrolments.decide(staff, ea.id, "accept")
+    enrolments.decide(staff, eb.id, "queue")
+    url = f"/admin/dossier-foyer/{a.id}"
+    action = f"{url}/inscriptions/{ea.id}/terminer"
+    approver = auth.approver(town)
+    assert "terminer l'inscription" not in approver.get(url).get_data(as_text=True)
+    assert post_form(approver, url, {}, action=action).status_code == 403
+    run_worker()
+    _clear(app)
+    admin = auth.admin(town)
+    assert "terminer l'inscription" in admin.get(url).get_data(as_text=True)
+    resp = post_form(admin, url, {}, action=action, follow_redirects=True)
+    assert "terminée ; 1 demande(s) de la liste d&#39;attente admise(s)" in resp.get_data(True)
+    assert (Enrolment.get_by_id(ea.id).state, Enrolment.get_by_id(eb.id).state) == (
+        "ended",
+        "active",
+    )
+    run_worker()
+    told = [m for m in _outbox(app) if m["Subject"].startswith("Une place s'est libérée")]
+    assert [m["To"] for m in told] == [b._email]
+    other = auth.admin(f.town())
+    assert post_form(other, "/admin/", {}, action=action).status_code == 404
