@@ -142,7 +142,10 @@ class AccountView(TownModelView):
     def on_model_change(self, form, model, is_created):
         if not model.is_staff:
             model.roles = ""  # roles are for staff only
-        # Ending every session of the account when it is deactivated or its roles change.
-        model.session_version = model.session_version + 1
+        # Ending every session of the account when it is deactivated or its roles change
+        # (not for its display name).
+        old = Account.get_or_none(Account.id == model.id)
+        if old is None or (old.roles, old.is_active) != (model.roles, model.is_active):
+            model.session_version = model.session_version + 1
         if not model.is_active:
             AccountSession.delete().where(AccountSession.account == model.id).execute()

@@ -157,6 +157,22 @@ def test_roles_are_ticked_from_the_table_and_the_change_is_audited(auth, town_a)
     assert Account.get_by_id(colleague.id).roles == "approver,finance"
 
 
+def test_a_staff_display_name_is_set_without_ending_their_sessions(auth, town_a):
+    from models import Account
+
+    colleague = f.staff(town_a, "approver", email="c.dupont@mairie.fr")
+    session = auth.login(colleague)
+    client = auth.admin(town_a)
+    url = f"/admin/comptes/edit/?id={colleague.id}"
+    data = {"is_active": "y", "roles": ["approver"], "display_name": "Claire Dupont"}
+    assert post(client, url, data).status_code == 302
+    assert Account.get_by_id(colleague.id).display_name == "Claire Dupont"
+    assert "Claire Dupont" in client.get("/admin/comptes/").get_data(as_text=True)
+    assert session.get("/admin/").status_code == 200  # still logged in
+    assert post(client, url, {**data, "roles": ["approver", "finance"]}).status_code == 302
+    assert session.get("/admin/").status_code != 200  # roles changed: sessions ended
+
+
 def test_bad_catalogue_values_are_refused_in_french_beside_the_field(auth, town_a):
     from models import Unit
 
