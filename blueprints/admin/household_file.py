@@ -10,11 +10,12 @@ from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
+from models import transaction
 from workflows import bookings, documents, enrolments, household_file, staff_bookings, words
 from workflows.engine import WorkflowError
 
 from ..portal.planning import VIEWS, planning_json_of, planning_view
-from ..portal.selection import BadInput, parse_date, parse_lines
+from ..portal.selection import BadInput, for_siblings, parse_date, parse_lines
 from ..portal.views import paris_today
 from .security import StaffOnly, may, town_id
 
@@ -83,7 +84,7 @@ class HouseholdFileView(StaffOnly, BaseView):
             "admin/household_file/file.html",
             f=data,
             child=child,
-            siblings=[],
+            siblings=[c for c in data.children if c.id != child.id] if child else [],
             component=component,
             poll_ms=int(current_app.config.get("POLL_MS", 5000)),
             may_book=may_book,
@@ -107,8 +108,10 @@ class HouseholdFileView(StaffOnly, BaseView):
 
     @expose("/<int:household_id>/enfants/<int:child_id>/reserver", methods=["POST"])
     def book(self, household_id: int, child_id: int):
-        """The planning's selection sent for the family (JSON {lines}, the X-CSRFToken
-        header): one request through the parents' operation (staff_bookings)."""
+        """The planning's selection sent for the family (JSON {lines, also}, the X-CSRFToken
+        header): one request per child through the parents' operation (staff_bookings),
+        the same days for the brothers and sisters ticked in "Appliquer aussi à"; all or
+        nothing."""
         data = household_file.load(town_id(), household_id)
         if data is None:
             abort(404)
@@ -118,10 +121,25 @@ class HouseholdFileView(StaffOnly, BaseView):
             if not isinstance(body, dict):
                 raise BadInput("Sélection illisible.")
             lines = parse_lines(body.get("lines"))
+            also = body.get("also") or []
+            if not isinstance(also, list) or not all(isinstance(i, int) for i in also):
+                raise BadInput("Liste d'enfants illisible.")
         except BadInput as e:
             return jsonify({"ok": False, "message": str(e)}), 400
+        siblings = [c for c in data.children if c.id in set(also) and c.id != child.id]
+        extra = for_siblings(lines, siblings)
+        by_child = {child.id: lines}
+        for cid, unit_id, day, action in extra.lines:
+            by_child.setdefault(cid, []).append((unit_id, day, action))
+        names = {c.id: c.first_name for c in data.children}
+        sent = []
         try:
-            number, late = staff_bookings.send_for_family(current_user.actor, child.id, lines)
+            with transaction():
+                for cid, its_lines in by_child.items():
+                    number, late = staff_bookings.send_for_family(
+                        current_user.actor, cid, its_lines
+                    )
+                    sent.append((number, cid, len({(u, d) for u, d, _ in its_lines}), late))
         except bookings.RequestRefused as e:
             problems = [p.message_fr for p in e.problems]
             return jsonify(
@@ -129,14 +147,18 @@ class HouseholdFileView(StaffOnly, BaseView):
             ), 422
         except WorkflowError:
             return jsonify({"ok": False, "message": "Cette demande ne peut pas être envoyée."}), 422
-        n = len({(u, d) for u, d, _ in lines})
-        note = f", dont {late} hors délai, décidé(s) aussitôt" if late else ""
+
+        def said(number, cid, n, late):
+            note = f", dont {late} hors délai, décidé(s) aussitôt" if late else ""
+            days = f"{n} jour{'s' if n > 1 else ''}{note}"
+            return f"Demande n° {number} envoyée pour {names[cid]} ({days})."
+
         return jsonify(
             {
                 "ok": True,
-                "number": number,
-                "message": f"Demande n° {number} envoyée pour {child.first_name} "
-                f"({n} jour{'s' if n > 1 else ''}{note}).",
+                "numbers": [number for number, *_ in sent],
+                "message": " ".join(said(*s) for s in sent),
+                "skipped": extra.skipped,
             }
         )
 

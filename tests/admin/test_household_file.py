@@ -134,3 +134,27 @@ def test_a_day_past_its_deadline_only_with_the_right_and_marked(auth, town_a):
     assert resp.json["ok"] and "dont 1 hors délai" in resp.json["message"]
     assert Booking.get(Booking.child == child.id).state == "booked"
     assert "hors délai (droit accordé)" in granted.get(url).get_data(as_text=True)
+
+
+def test_the_same_days_for_a_brother_or_sister(auth, town_a):
+    h = f.household(town_a, name="Martin", children=("Léa", "Hugo"))
+    lea, hugo = sorted(h.children, key=lambda c: c.first_name)
+    url = f"/admin/dossier-foyer/{h.id}"
+    client = auth.approver(town_a)
+    page = client.get(url, query_string={"enfant": hugo.id}).get_data(as_text=True)
+    assert "Appliquer aussi à" in page and f'name="also" value="{lea.id}"' in page
+    days, repas = f.open_days(n=2), f.unit(town_a)
+    lines = [{"unit": repas.id, "date": d.isoformat(), "action": "book"} for d in days]
+    send = f"{url}/enfants/{hugo.id}/reserver"
+    resp = client.post(
+        send, json={"lines": lines, "also": [lea.id]}, headers={"X-CSRFToken": csrf_token(page)}
+    )
+    assert resp.json["ok"] and len(resp.json["numbers"]) == 2, resp.json
+    assert "pour Hugo (2 jours)" in resp.json["message"]
+    assert "pour Léa (2 jours)" in resp.json["message"]
+    assert Booking.select().count() == 4
+    # the days are asked for now: asking again is refused, nothing more written
+    resp = client.post(
+        send, json={"lines": lines, "also": [lea.id]}, headers={"X-CSRFToken": csrf_token(page)}
+    )
+    assert resp.status_code == 422 and Booking.select().count() == 4
