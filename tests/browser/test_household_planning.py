@@ -13,6 +13,8 @@ from tests import factories as f
 from tests.conftest import run_worker
 from workflows.planning import planning
 
+from .conftest import staff_log_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -35,11 +37,7 @@ def test_staff_book_a_week_for_the_family(app, live_server, browser):
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page.set_default_timeout(15000)
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(staff.email)
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*/admin/?$"))
+    staff_log_in(page, live_server, staff.email, f.PASSWORD)
     page.goto(f"{live_server}/admin/dossier-foyer/{household.id}?vue=semaine&date={monday}")
     expect(page.get_by_role("heading", name=re.compile("Planning de Léa"))).to_be_visible()
 
