@@ -26,7 +26,7 @@ from .billing import (
     Price,
 )
 from .bookings import Booking, Request, RequestLine
-from .catalogue import Closure, Enrolment, Service, Site, Unit
+from .catalogue import Closure, Enrolment, SchoolYear, Service, Site, Unit
 from .content import ChildAllergen, ContentItem, Dish, Folder
 from .db import (
     BaseModel,
@@ -98,6 +98,7 @@ ALL_MODELS = [
     OpeningDecision,
     AuditEntry,
     RecoveryCode,
+    SchoolYear,
 ]
 
 
@@ -144,6 +145,7 @@ __all__ = [
     "Household",
     "Request",
     "RequestLine",
+    "SchoolYear",
     "Service",
     "Site",
     "Town",
