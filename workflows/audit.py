@@ -22,7 +22,17 @@ ACTIONS = {
     "second_factor_reset": "Double authentification réinitialisée",
 }
 LONGEST = 2000  # characters of a value kept (a page's body is cut)
-HIDDEN = {"password_hash", "totp_secret", "totp_last_step", "session_version", "nonce_hash"}
+# Never in an audit row: secrets (a town's payment secrets are masked by town_settings) and
+# the logo's bytes.
+HIDDEN = {
+    "password_hash",
+    "totp_secret",
+    "totp_last_step",
+    "session_version",
+    "nonce_hash",
+    "payment_secrets",
+    "logo",
+}
 
 
 KINDS = {
@@ -49,6 +59,8 @@ KINDS = {
     "Job": "Travail en arrière-plan",
     "Folder": "Dossier",
     "WalkInPrice": "Tarif sans réservation",
+    "Town": "Commune",
+    "SchoolYear": "Année scolaire",
 }
 
 
