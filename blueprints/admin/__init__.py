@@ -16,6 +16,8 @@ town.py       the town's settings, its school years, and the portal's towns (sup
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.theme import Bootstrap4Theme
@@ -85,6 +87,8 @@ def init_app(app: Flask) -> None:
         name="Portail Famille – agents",
         theme=Bootstrap4Theme(base_template="admin/portail_base.html"),
         index_view=StaffIndexView(name="Accueil", url="/admin"),
+        # Flask-Admin's French, completed where its catalogue lacks a message
+        translations_path=str(Path(__file__).with_name("translations")),
     )
     admin.add_view(
         WorklistView(

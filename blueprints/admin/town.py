@@ -16,7 +16,7 @@ from workflows import account_mails, school_years, town_settings
 from workflows.accounts import EMAIL_RE
 from workflows.content_files import FileRefused, Upload
 
-from .base import TownModelView, date_fr
+from .base import TownModelView
 from .security import AdminForm, StaffOnly, town_id
 
 ZONE_CHOICES = list(town_settings.ZONES)
@@ -192,11 +192,7 @@ class SchoolYearView(TownModelView):
     can_delete = True
     column_list = ("label", "start", "end")
     column_labels = {"label": "Année scolaire", "start": "Premier jour", "end": "Dernier jour"}
-    column_formatters = {
-        "label": lambda v, c, m, n: m.label,
-        "start": lambda v, c, m, n: date_fr(m.start, weekday=True),
-        "end": lambda v, c, m, n: date_fr(m.end, weekday=True),
-    }
+    column_formatters = {"label": lambda v, c, m, n: m.label}
     column_default_sort = "start"
     form_columns = ("start", "end")
     form_args = {
@@ -212,18 +208,12 @@ class SchoolYearView(TownModelView):
         },
     }
 
-    def validate_form(self, form):
-        if not super().validate_form(form):
-            return False
-        if not hasattr(form, "start"):  # the delete form
-            return True
-        own = request.args.get("id", type=int)
+    def form_checks(self, form, own_id):
         try:
-            school_years.check(town_id(), form.start.data, form.end.data, own_id=own)
+            school_years.check(town_id(), form.start.data, form.end.data, own_id=own_id)
         except school_years.SchoolYearError as exc:
-            getattr(form, exc.field).errors = [*getattr(form, exc.field).errors, exc.message]
-            return False
-        return True
+            return [(exc.field, exc.message)]
+        return []
 
 
 class NewTownForm(AdminForm):
