@@ -40,7 +40,7 @@ from .db import (
     is_sqlite,
     transaction,
 )
-from .families import Account, Child, Guardian, Household, Town, utcnow
+from .families import Account, Child, Guardian, Household, Town, TownLogo, utcnow
 from .history import WorkflowHistory
 from .openings import Opening, OpeningDecision, OpeningRequest, OpeningUnit
 from .outbox import OutgoingMail
@@ -99,6 +99,7 @@ ALL_MODELS = [
     AuditEntry,
     RecoveryCode,
     SchoolYear,
+    TownLogo,
 ]
 
 
@@ -149,6 +150,7 @@ __all__ = [
     "Service",
     "Site",
     "Town",
+    "TownLogo",
     "Unit",
     "WorkflowHistory",
     "Opening",

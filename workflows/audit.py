@@ -22,8 +22,7 @@ ACTIONS = {
     "second_factor_reset": "Double authentification réinitialisée",
 }
 LONGEST = 2000  # characters of a value kept (a page's body is cut)
-# Never in an audit row: secrets (a town's payment secrets are masked by town_settings) and
-# the logo's bytes.
+# Never in an audit row: secrets (a town's payment secrets are masked by town_settings).
 HIDDEN = {
     "password_hash",
     "totp_secret",
@@ -31,7 +30,6 @@ HIDDEN = {
     "session_version",
     "nonce_hash",
     "payment_secrets",
-    "logo",
 }
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import eopayment
 
-from models import Account, SchoolYear, Town, transaction
+from models import Account, SchoolYear, Town, TownLogo, transaction, utcnow
 
 from . import audit
 from .accounts import hash_password, normalise_email
@@ -177,14 +177,20 @@ def set_logo(account: Account, town: Town, upload: Upload) -> Town:
         raise FileRefused("Le fichier est vide.")
     kind, _ext = image_type(upload, MAX_LOGO_BYTES)
     with transaction():
-        town = Town.get_by_id(town.id)
-        before = {"logo": "présent" if town.logo_type else ""}
-        town.logo = upload.data
-        town.logo_type = kind
-        town.save()
+        old = TownLogo.get_or_none(TownLogo.town == town.id)
+        before = {"logo": f"{old.content_type}" if old else ""}
+        if old is None:
+            TownLogo.create(town=town.id, content_type=kind, data=upload.data)
+        else:
+            old.content_type, old.data, old.updated_at = kind, upload.data, utcnow()
+            old.save()
         after = {"logo": f"nouveau ({kind}, {len(upload.data) // 1024 or 1} Ko)"}
         audit.record(account, town.id, "edit", "Réglages", town, before, after)
     return town
+
+
+def has_logo(town_id: int) -> bool:
+    return TownLogo.select().where(TownLogo.town == town_id).exists()
 
 
 # -- the adhesion code ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import EmailField, FileField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from models import SchoolYear, Town
+from models import SchoolYear, Town, TownLogo
 from web.urls import public_url
 from workflows import account_mails, school_years, town_settings
 from workflows.accounts import EMAIL_RE
@@ -105,6 +105,7 @@ class TownSettingsView(StaffOnly, BaseView):
             logo_form=logo_form or LogoForm(formdata=None),
             town=town,
             secret_names=town_settings.secret_names(town),
+            has_logo=town_settings.has_logo(town.id),
         )
 
     @expose("/", methods=["GET", "POST"])
@@ -176,10 +177,15 @@ class TownSettingsView(StaffOnly, BaseView):
 
 def logo(slug: str):
     """The town's logo, for every page of the portal (public: it is on the town's site)."""
-    town = Town.get_or_none(Town.slug == slug)
-    if town is None or not town.logo_type or town.logo is None:
+    logo = (
+        TownLogo.select(TownLogo.data, TownLogo.content_type)
+        .join(Town)
+        .where(Town.slug == slug)
+        .first()
+    )
+    if logo is None:
         abort(404)
-    resp = Response(bytes(town.logo), mimetype=town.logo_type)
+    resp = Response(bytes(logo.data), mimetype=logo.content_type)
     resp.headers["Cache-Control"] = "public, max-age=3600"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
