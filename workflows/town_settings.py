@@ -28,7 +28,7 @@ from .school_years import computed
 ZONES = (("A", "Zone A"), ("B", "Zone B"), ("C", "Zone C"))
 REMINDER_HOURS = (1, 168)  # from one hour to a week before a deadline
 MAX_LOGO_BYTES = 512 * 1024
-SECRET_WORDS = ("secret", "password", "passwd", "key", "cle", "token", "hmac", "certificat")
+SECRET_WORDS = ("secret", "pass", "key", "cle", "token", "hmac", "sha", "certificat", "private")
 MASK = "••••••"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_LETTERS = string.ascii_uppercase + string.digits
