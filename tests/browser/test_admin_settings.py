@@ -28,7 +28,7 @@ def test_the_admin_uses_date_inputs_and_the_settings_screen(app, live_server, br
     assert page.locator(".daterangepicker").count() == 0  # Flask-Admin's picker is not there
     start.fill("2027-01-04")
     page.locator("#end").fill("2027-01-04")
-    page.get_by_label("Motif").fill("Grève")
+    page.get_by_label("Motif", exact=True).fill("Grève")
     page.locator("form.admin-form [type=submit]").first.click()
     page.wait_for_load_state()
     assert Closure.get().start.isoformat() == "2027-01-04"
