@@ -144,3 +144,13 @@ def test_date_fields_are_the_browser_s_date_input(auth, town_a):
 
     Closure.create(town=town_a, start=dt.date(2027, 1, 4), end=dt.date(2027, 1, 4), reason="Grève")
     assert "lun. 4 janv. 2027" in text(client.get("/admin/fermetures/"))
+
+
+def test_walk_in_prices_use_the_same_euros_field(auth, town_a):
+    client = auth.finance(town_a)
+    unit = f.unit(town_a, "REPAS")
+    url = "/admin/tarifs-sans-reservation/"
+    assert post(client, url, {f"unit-{unit.id}": "6,50"}).status_code == 302
+    assert 'value="6,50"' in text(client.get(url))
+    page = text(post(client, url, {f"unit-{unit.id}": "-2"}))
+    assert "Le montant doit être positif ou nul." in page
