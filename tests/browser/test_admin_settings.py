@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from models import Closure, Town
 
 from .. import factories as f
+from .conftest import staff_log_in
 
 
 def test_the_admin_uses_date_inputs_and_the_settings_screen(app, live_server, browser):
@@ -16,11 +17,7 @@ def test_the_admin_uses_date_inputs_and_the_settings_screen(app, live_server, br
     admin = f.staff(town, "admin")
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(admin.email)
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    staff_log_in(page, live_server, admin.email, f.PASSWORD)
 
     page.goto(f"{live_server}/admin/fermetures/new/")
     start = page.locator("#start")
