@@ -20,8 +20,8 @@ import eopayment
 
 from models import Account, SchoolYear, Town, TownLogo, transaction, utcnow
 
-from . import audit
-from .accounts import hash_password, normalise_email
+from . import audit, staff_accounts
+from .accounts import AccountError, normalise_email
 from .content_files import FileRefused, Upload, image_type
 from .school_years import computed
 
@@ -248,11 +248,16 @@ def check_new_town(values: NewTown) -> None:
 
 
 def create_town(
-    account: Account, values: NewTown, today: dt.date | None = None
+    account: Account,
+    values: NewTown,
+    base_url: str,
+    secret: str,
+    today: dt.date | None = None,
 ) -> tuple[Town, Account | None]:
     """A new town (its adhesion code, its current and next school years, computed) and,
-    when an e-mail is given, its first admin's account, with a random password nobody
-    knows: the admin chooses theirs by the 'mot de passe oublié' link."""
+    when an e-mail is given, its first admin, invited as any colleague is
+    (staff_accounts.invite: an e-mail with a link to choose a password, then the second
+    factor at the first sign-in)."""
     check_new_town(values)
     with transaction():
         town = Town.create(
@@ -268,12 +273,8 @@ def create_town(
         admin = None
         email = normalise_email(values.admin_email)
         if email:
-            admin = Account.create(
-                email=email,
-                password_hash=hash_password(random.token_urlsafe(32)),
-                is_staff=True,
-                roles="admin",
-                town=town,
-            )
-            audit.record(account, town.id, "create", "Compte", admin, None, audit.snapshot(admin))
+            try:
+                admin = staff_accounts.invite(account, town.id, email, ["admin"], base_url, secret)
+            except AccountError as exc:
+                raise SettingsError("admin_email", str(exc)) from None
     return town, admin

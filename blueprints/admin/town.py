@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from models import SchoolYear, Town, TownLogo
 from web.urls import public_url
-from workflows import account_mails, school_years, town_settings
+from workflows import school_years, town_settings
 from workflows.accounts import EMAIL_RE
 from workflows.content_files import FileRefused, Upload
 
@@ -237,8 +237,8 @@ class NewTownForm(AdminForm):
             EMAIL,
             Length(max=200),
         ],
-        description="Son compte est créé sans mot de passe connu : il reçoit un lien pour "
-        "choisir le sien (ou passe par « Mot de passe oublié »).",
+        description="Il reçoit une invitation par e-mail (lien valable sept jours) pour "
+        "choisir son mot de passe ; vide : pas de compte pour l'instant.",
     )
 
 
@@ -253,16 +253,17 @@ class TownsView(StaffOnly, BaseView):
                 form.name.data or "", form.slug.data or "", form.zone.data, form.admin_email.data
             )
             try:
-                town, admin = town_settings.create_town(current_user.account, values)
+                town, admin = town_settings.create_town(
+                    current_user.account, values, public_url(), current_app.config["SECRET_KEY"]
+                )
             except town_settings.SettingsError as exc:
                 getattr(form, exc.field).errors = [exc.message]
             else:
                 if admin is not None:
-                    _send_choose_password(admin.email)
                     flash(
                         f"Commune « {town.name} » créée, code d'adhésion {town.adhesion_code}. "
-                        f"Un e-mail est envoyé à {admin.email} pour choisir son mot de passe "
-                        "(lien valable une heure ; ensuite « Mot de passe oublié »).",
+                        f"Une invitation est envoyée à {admin.email} : son lien permet de "
+                        "choisir un mot de passe, puis la double authentification.",
                         "success",
                     )
                 else:
@@ -274,11 +275,6 @@ class TownsView(StaffOnly, BaseView):
                 return redirect(url_for(".index"))
         towns = list(Town.select().order_by(Town.name))
         return self.render("admin/town/towns.html", form=form, towns=towns)
-
-
-def _send_choose_password(email: str) -> None:
-    """The 'mot de passe oublié' e-mail, sent for the new admin (written to the outbox)."""
-    account_mails.reset_link(email, public_url(), current_app.config["SECRET_KEY"])
 
 
 def register(admin, app: Flask) -> None:

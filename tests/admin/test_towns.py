@@ -35,18 +35,23 @@ def test_the_superadmin_creates_a_town_with_its_admin(auth, town_a, town_b):
     admin = Account.get(Account.email == "dgs@lescar.fr")
     assert (admin.town_id, admin.roles, admin.is_staff) == (town.id, "admin", True)
     mail = OutgoingMail.get(OutgoingMail.recipients == "dgs@lescar.fr")
-    assert "/mot-de-passe/" in mail.text
+    assert mail.kind == "staff_invitation" and "/invitation/" in mail.text
+    assert "Ville de Lescar" in mail.subject
     assert AuditEntry.get(AuditEntry.kind == "Commune").who == boss.email
     listing = html.unescape(client.get(URL).get_data(as_text=True))
     assert "Ville de Lescar" in listing and "dgs@lescar.fr" in listing  # the flash
 
 
 def test_bad_towns_are_refused_in_french(auth, town_a):
-    client = auth.login(f.staff(town_a, "superadmin"))
+    boss = f.staff(town_a, "superadmin")
+    client = auth.login(boss)
     page = html.unescape(post(client, {"name": "X", "slug": "Pas Bon", "zone": "A"}).data.decode())
     assert "L'identifiant s'écrit en minuscules" in page
     page = html.unescape(post(client, {"name": "X", "slug": "villea", "zone": "A"}).data.decode())
     assert "Une commune porte déjà cet identifiant." in page
+    taken = {"name": "X", "slug": "nouvelle", "zone": "A", "admin_email": boss.email}
+    page = html.unescape(post(client, taken).data.decode())
+    assert "Un compte existe déjà avec cette adresse e-mail." in page
     assert Town.select().count() == 1
 
 
