@@ -19,7 +19,7 @@ from models import AuditEntry, transaction
 from workflows import audit, french
 from workflows.calendar import PARIS, from_utc_naive
 
-from .fields import NativeDateField
+from .fields import NativeDateField, NativeTimeField
 from .scope import CONDITIONS, scoped
 from .security import AdminForm, StaffOnly, may, town_id
 
@@ -88,6 +88,10 @@ class FrenchConverter(CustomModelConverter):
             for v in kwargs.get("validators", [])
         ]
         return field.name, NativeDateField(**kwargs)
+
+    def handle_time(self, model, field, **kwargs):
+        kwargs.pop("widget", None)
+        return field.name, NativeTimeField(**kwargs)
 
 
 class _Undone(Exception):

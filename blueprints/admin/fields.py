@@ -1,11 +1,12 @@
 """Form fields the admin's forms share: an amount in euros typed the French way, and a date
-as the browser's own date input (in the browser's language, Monday first in French)."""
+(and a time) as the browser's own input (in the browser's language, Monday first in
+French)."""
 
 from __future__ import annotations
 
 from wtforms import StringField
-from wtforms.fields import DateField
-from wtforms.widgets import DateInput
+from wtforms.fields import DateField, TimeField
+from wtforms.widgets import DateInput, TimeInput
 
 from workflows import pricing
 
@@ -60,4 +61,15 @@ class NativeDateField(DateField):
     def __init__(self, label=None, validators=None, **kw) -> None:
         kw.setdefault("format", "%Y-%m-%d")
         kw.setdefault("invalid_value_message", BAD_DATE)
+        super().__init__(label, validators, **kw)
+
+
+class NativeTimeField(TimeField):
+    """A time with the browser's time input (`<input type="time">`, 24 h in French)."""
+
+    widget = TimeInput()
+
+    def __init__(self, label=None, validators=None, **kw) -> None:
+        kw.setdefault("format", ["%H:%M", "%H:%M:%S"])
+        kw.setdefault("invalid_value_message", "Heure invalide : par exemple 09:00.")
         super().__init__(label, validators, **kw)

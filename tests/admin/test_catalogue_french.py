@@ -83,6 +83,8 @@ def test_the_unit_form_speaks_french_with_a_help_line_each(auth, town_a):
     for english in ("Book Cutoff", "Weekdays", "Label", "Approval Mode", "Exclusive Group"):
         assert f">{english}" not in page, english
     assert "Heure limite de réservation" in page
+    cutoff = re.search(r'<input[^>]*id="book_cutoff"[^>]*>', page).group(0)
+    assert 'type="time"' in cutoff and 'value="09:00"' in cutoff  # the browser's own input
     assert "« 3 jours ouvrés avant, avant 9h00 »" in page
     helps = re.findall(r'class="help-block[^"]*"|class="form-text', page)
     assert len(helps) >= 12  # a help line for (nearly) every field
