@@ -6,7 +6,7 @@ PORT ?= 5000
 export WEB_PORT := $(PORT)
 export PORTAIL_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install browser lint bench clean
+.PHONY: run test install browser lint bench clean translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ bench: install
 
 clean:
 	rm -rf instance
+
+## make translations: compile the admin's French completions (blueprints/admin/translations)
+translations: install
+	$(BIN)/pybabel compile -d blueprints/admin/translations -D admin -l fr

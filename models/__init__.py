@@ -26,7 +26,7 @@ from .billing import (
     Price,
 )
 from .bookings import Booking, Request, RequestLine
-from .catalogue import Closure, Enrolment, Service, Site, Unit
+from .catalogue import Closure, Enrolment, SchoolYear, Service, Site, Unit
 from .content import ChildAllergen, ContentItem, Dish, Folder
 from .db import (
     BaseModel,
@@ -40,7 +40,7 @@ from .db import (
     is_sqlite,
     transaction,
 )
-from .families import Account, Child, Guardian, Household, Town, utcnow
+from .families import Account, Child, Guardian, Household, Town, TownLogo, utcnow
 from .history import WorkflowHistory
 from .openings import Opening, OpeningDecision, OpeningRequest, OpeningUnit
 from .outbox import OutgoingMail
@@ -98,6 +98,8 @@ ALL_MODELS = [
     OpeningDecision,
     AuditEntry,
     RecoveryCode,
+    SchoolYear,
+    TownLogo,
 ]
 
 
@@ -144,9 +146,11 @@ __all__ = [
     "Household",
     "Request",
     "RequestLine",
+    "SchoolYear",
     "Service",
     "Site",
     "Town",
+    "TownLogo",
     "Unit",
     "WorkflowHistory",
     "Opening",

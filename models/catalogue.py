@@ -94,3 +94,22 @@ class Closure(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} {self.reason}"
+
+
+class SchoolYear(BaseModel):
+    """A school year of the town, as the town sets it (the planning, the weekly template,
+    the enrolments and the kitchen read it through workflows/school_years.py)."""
+
+    town = ForeignKeyField(Town, backref="school_years", on_delete="CASCADE")
+    start = DateField()
+    end = DateField()
+
+    class Meta:
+        indexes = ((("town", "start"), True),)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}-{self.end.year}"
+
+    def __str__(self) -> str:
+        return f"Année scolaire {self.label}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -31,9 +32,25 @@ class Town(BaseModel):
     adhesion_code = CharField(unique=True)
     # Households are reminded by e-mail of a booking deadline this many hours before it.
     reminder_hours = IntegerField(default=48)
+    # The town's own payment provider (eopayment), set on its settings screen; an empty
+    # backend means the portal's configuration (config.payment_towns). The secrets are kept
+    # apart from the options: never shown back, masked in the audit.
+    payment_backend = CharField(default="")
+    payment_options = TextField(default="{}")  # JSON
+    payment_secrets = TextField(default="{}")  # JSON
 
     def __str__(self) -> str:
         return self.name
+
+
+class TownLogo(BaseModel):
+    """The town's logo (PNG or JPEG, checked at upload), served by the portal. A table of
+    its own, so that reading a town (joined to every unit by the rules) never reads it."""
+
+    town = ForeignKeyField(Town, unique=True, on_delete="CASCADE")
+    content_type = CharField()
+    data = BlobField()
+    updated_at = DateTimeField(default=utcnow)
 
 
 class Household(BaseModel):

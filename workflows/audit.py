@@ -23,6 +23,7 @@ ACTIONS = {
     "revoke": "Révocation",
 }
 LONGEST = 2000  # characters of a value kept (a page's body is cut)
+# Never in an audit row: secrets (a town's payment secrets are masked by town_settings).
 HIDDEN = {
     "password_hash",
     "totp_secret",
@@ -30,6 +31,7 @@ HIDDEN = {
     "session_version",
     "nonce_hash",
     "token_hash",
+    "payment_secrets",
 }
 
 
@@ -58,6 +60,8 @@ KINDS = {
     "Folder": "Dossier",
     "WalkInPrice": "Tarif sans réservation",
     "StaffApiToken": "Jeton d'API agents",
+    "Town": "Commune",
+    "SchoolYear": "Année scolaire",
 }
 
 

@@ -12,6 +12,7 @@ from models import (
     Enrolment,
     Guardian,
     Household,
+    SchoolYear,
     Service,
     Site,
     Town,
@@ -19,7 +20,7 @@ from models import (
     transaction,
 )
 
-from . import second_factor
+from . import school_years, second_factor
 from .accounts import hash_password
 from .content_demo import create_content_demo
 from .opening_demo import create_opening_demo
@@ -85,10 +86,9 @@ LAST = [
 
 
 def school_year(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """1 September to 4 July of the school year that `today` falls in."""
-    today = today or dt.date.today()
-    first = today.year if today.month >= 8 else today.year - 1
-    return dt.date(first, 9, 1), dt.date(first + 1, 7, 4)
+    """1 September to 4 July of the school year that `today` falls in (the computed year,
+    school_years.computed)."""
+    return school_years.computed(today)
 
 
 def create_town(name="Ville de Démo", slug="demo", zone="A", today=None) -> Town:
@@ -102,6 +102,9 @@ def create_town(name="Ville de Démo", slug="demo", zone="A", today=None) -> Tow
         contact_email="periscolaire@demo.fr",
         contact_phone="05 59 00 00 00",
     )
+    # The current and the next school year, as the town's own (its settings may change them).
+    for year_start in (start, start.replace(year=start.year + 1)):
+        SchoolYear.create(town=town, start=year_start, end=dt.date(year_start.year + 1, 7, 4))
     canteen = Service.create(town=town, name="Restauration scolaire")
     care = Service.create(town=town, name="Accueil périscolaire")
     wednesday = Service.create(town=town, name="ALSH mercredi")

@@ -14,6 +14,7 @@ from models.catalogue import Enrolment, Service, Site
 from . import enrolment_rules, family_notices
 from .definitions import ENROLMENT
 from .engine import SYSTEM, Actor, GuardFailed, WorkflowError, create, fire
+from .school_years import current_and_next
 
 OPEN_STATES = ("requested", "waiting", "active")
 WEEKDAYS = "12345"
@@ -58,11 +59,12 @@ def offers(town_id: int):
     )
 
 
-def school_years(today: dt.date | None = None) -> list[tuple[dt.date, dt.date]]:
-    """The current and the next school year (1 September – 4 July)."""
-    today = today or dt.date.today()
-    first = today.year if today.month >= 8 else today.year - 1
-    return [(dt.date(y, 9, 1), dt.date(y + 1, 7, 4)) for y in (first, first + 1)]
+def school_years(
+    town_id: int | None = None, today: dt.date | None = None
+) -> list[tuple[dt.date, dt.date]]:
+    """The current and the next school year of the town (school_years.current_and_next;
+    the computed 1 September – 4 July years for a town without its own)."""
+    return current_and_next(town_id, today)
 
 
 def request_enrolment(actor: Actor, spec: EnrolmentSpec) -> Enrolment:

@@ -1,6 +1,7 @@
 """The one French formatter of dates, periods, months and money, for pages, e-mails and
-PDFs alike: "1er décembre", "du 28 décembre 2026 au 3 janvier 2027", "consommations
-d'octobre 2026", "2,70 €", "il fallait réserver avant le jeudi 26 novembre à 9h00"."""
+PDFs alike: "1er décembre", "lun. 4 janv. 2027", "du 28 décembre 2026 au 3 janvier 2027",
+"consommations d'octobre 2026", "2,70 €", "il fallait réserver avant le jeudi 26 novembre
+à 9h00"."""
 
 from __future__ import annotations
 
@@ -31,6 +32,26 @@ deadline = format_deadline_fr  # 'jeudi 26 novembre à 9h00'
 def day(value: dt.date, weekday: bool = False, year: bool = False) -> str:
     """'1er décembre', 'jeudi 26 novembre', 'jeudi 26 novembre 2026'."""
     return format_date_fr(value, ("EEEE " if weekday else "") + "d MMMM" + (" y" if year else ""))
+
+
+def short_day(value: dt.date) -> str:
+    """'lun. 4 janv. 2027', 'mar. 1er juin 2027': a date in a list (the admin's columns)."""
+    return format_date_fr(value, "EEE d MMM y")
+
+
+DEADLINE_UNITS = {
+    "working_days": ("jour ouvré", "jours ouvrés"),
+    "calendar_days": ("jour", "jours"),
+}
+
+
+def deadline_rule(count: int, unit: str, cutoff: dt.time | None) -> str:
+    """A unit's deadline as a rule: '3 jours ouvrés avant, avant 9h00', 'la veille…'."""
+    one, many = DEADLINE_UNITS.get(unit, ("jour", "jours"))
+    at = f", avant {cutoff.hour}h{cutoff.minute:02d}" if cutoff else ""
+    if count == 0:
+        return f"le jour même{at}"
+    return f"{count} {one if count == 1 else many} avant{at}"
 
 
 def month(value: dt.date, year: bool = True) -> str:

@@ -19,14 +19,28 @@ from models import Booking, Child, HotQuery, Service, Site, Unit, database
 
 from .calendar import days_between, format_date_fr
 from .decisions import now_or
-from .demo import school_year
 from .pricing import MEAL_CODES
 from .rules import unit_infos, until
+from .school_years import year_around, year_of
 
 # The booking states in which a meal is expected (the booking holds).
 EXPECTED = ("booked", "cancel_requested")
 NO_OPTION = "standard"
 MAX_DAYS = 62
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 class KitchenError(ValueError):
@@ -37,13 +51,19 @@ class KitchenError(ValueError):
         self.code, self.message, self.message_fr = code, message, message_fr
 
 
-def in_school_year(day: dt.date) -> bool:
-    start, end = school_year(day)
-    return start <= day <= end
+def _en(day: dt.date) -> str:
+    """'1 September' (the API speaks English whatever the server's locale)."""
+    return f"{day.day} {EN_MONTHS[day.month - 1]}"
 
 
-def check_period(start: dt.date, end: dt.date) -> None:
-    """Raise KitchenError unless start..end is a period of one school year (at most 62 days)."""
+def in_school_year(day: dt.date, town_id: int | None = None) -> bool:
+    """Whether `day` is in one of the town's school years (school_years.year_of)."""
+    return year_of(town_id, day) is not None
+
+
+def check_period(start: dt.date, end: dt.date, town_id: int | None = None) -> None:
+    """Raise KitchenError unless start..end is a period of one school year of the town (at
+    most 62 days)."""
     if end < start:
         raise KitchenError(
             "bad_period", "from must precede to.", "La période finit avant de commencer."
@@ -54,13 +74,14 @@ def check_period(start: dt.date, end: dt.date) -> None:
             f"At most {MAX_DAYS} days at once.",
             f"Au plus {MAX_DAYS} jours à la fois.",
         )
-    if not (
-        in_school_year(start) and in_school_year(end) and school_year(start) == school_year(end)
-    ):
+    year = year_of(town_id, start)
+    if year is None or year != year_of(town_id, end):
+        first, last = year_around(town_id, start)
         raise KitchenError(
             "outside_school_year",
-            "The dates are outside a school year (1 September to 4 July).",
-            "Ces dates sont en dehors de l'année scolaire (du 1er septembre au 4 juillet).",
+            f"The dates are outside a school year ({_en(first)} to {_en(last)}).",
+            "Ces dates sont en dehors de l'année scolaire "
+            f"(du {format_date_fr(first, 'd MMMM y')} au {format_date_fr(last, 'd MMMM y')}).",
         )
 
 
@@ -141,7 +162,7 @@ def counts(
 ) -> list[SiteDay]:
     """Each site's meals of each day from start to end that has any, by unit and option,
     ordered by day and site."""
-    check_period(start, end)
+    check_period(start, end, town_id)
     now = now_or(now)
     units = meal_units(town_id, site_id)
     option = fn.COALESCE(fn.NULLIF(Child.meal_option, ""), NO_OPTION)
@@ -237,7 +258,7 @@ _EXPECTED_QUERIES = {True: _expected_query(True), False: _expected_query(False)}
 
 def expected_children(town_id: int, day: dt.date, site_id: int | None = None) -> list[Expected]:
     """The children expected at meals on `day`, by site, class and name."""
-    check_period(day, day)
+    check_period(day, day, town_id)
     params = (town_id, site_id, day) if site_id is not None else (town_id, day)
     sql = _EXPECTED_QUERIES[site_id is not None].sql
     if database.obj.param != "%s":
@@ -257,10 +278,10 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
 def week(town_id: int, day: dt.date, site_id: int | None = None, now=None) -> dict:
     """The week of `day` per site: site name -> [SiteDay of each day that has meals]."""
     monday, sunday = week_of(day)
-    if not in_school_year(monday):  # a week across 1 September starts with that day
-        monday = max(monday, school_year(sunday)[0])
-    if not in_school_year(sunday):
-        sunday = min(sunday, school_year(monday)[1])
+    if not in_school_year(monday, town_id):  # a week across the first day starts with it
+        monday = max(monday, year_around(town_id, sunday)[0])
+    if not in_school_year(sunday, town_id):
+        sunday = min(sunday, year_around(town_id, monday)[1])
     out = defaultdict(list)
     for d in counts(town_id, monday, sunday, site_id, now):
         out[d.site].append(d)

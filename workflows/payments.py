@@ -34,7 +34,7 @@ from models.billing import (
     PaymentNotification,
 )
 
-from . import pricing
+from . import pricing, town_settings
 from .billing import OPEN_STATES, apply_payment, for_update
 from .calendar import PARIS, to_utc_naive
 from .definitions import PAYMENT
@@ -66,8 +66,12 @@ def slug_key(slug: str) -> str:
 
 
 def provider_settings(town: Town, config: Settings) -> ProviderSettings:
-    """The town's provider, from the configuration (config.payment_towns): its own when it
-    has one, else every town's (PAYMENT_BACKEND, PAYMENT_OPTIONS)."""
+    """The town's provider: the one set on its settings screen (town_settings), else its
+    own in the configuration (config.payment_towns), else every town's (PAYMENT_BACKEND,
+    PAYMENT_OPTIONS)."""
+    screen = town_settings.payment_settings(town)
+    if screen is not None:
+        return ProviderSettings(*screen)
     own = config["PAYMENT_TOWNS"].get(slug_key(town.slug))
     if own is not None:
         return ProviderSettings(own["backend"], own["options"])

@@ -48,6 +48,7 @@ EDITOR = frozenset({"editor"})
 REVIEWER = frozenset({"reviewer"})
 ANIMATOR = frozenset({"animator"})
 ANY_STAFF = frozenset(STAFF_ROLES)
+SUPERADMIN = frozenset({"superadmin"})
 
 READ_FAMILIES = {"list": AF, "view": AF}
 CATALOGUE = {"list": AF, "view": AF, "create": ADMIN, "edit": ADMIN, "delete": ADMIN}
@@ -124,6 +125,17 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     },
     "admin_auditentry": {"list": ADMIN, "view": ADMIN, "export": ADMIN},  # read only, ever
     "admin_journal": {"list": ADMIN, "export": ADMIN},  # history and audit together
+    # the town's settings and school years (the admin only; the years are read by the rules)
+    "admin_town_settings": {"list": ADMIN, "logo": ADMIN, "regenerate": ADMIN},
+    "admin_schoolyear": {
+        "list": ADMIN,
+        "view": ADMIN,
+        "create": ADMIN,
+        "edit": ADMIN,
+        "delete": ADMIN,
+    },
+    # the portal's towns: the super-admin only
+    "admin_towns": {"list": SUPERADMIN},
 }
 
 

@@ -31,6 +31,7 @@ from .calendar import (
     format_deadline_fr,
 )
 from .french import VERBS
+from .school_years import spans, year_in
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ class RuleContext:
         # (child id, exclusive group) -> {day: {unit id: (label, booking state)}}
         self.exclusive: dict[tuple[int, str], dict] = {}
         self._names: dict[int, str] = {}
+        self._years: dict[int, list[tuple[dt.date, dt.date]]] = {}  # town id -> its years
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -235,12 +237,25 @@ class RuleContext:
                 return reason
         return None
 
+    def in_school_year(self, unit: UnitInfo, day: dt.date) -> bool:
+        """Whether `day` is in a school year of the unit's town (school_years.year_in);
+        a holiday unit runs between the years too."""
+        if unit.holiday_unit:
+            return True
+        years = self._years.get(unit.town_id)
+        if years is None:
+            years = self._years[unit.town_id] = spans(unit.town_id)
+        return year_in(years, day) is not None
+
     def closed_why(self, unit: UnitInfo, day: dt.date) -> tuple[str, str] | None:
         """None when the unit runs on `day`, else why not, as (code, detail): the calendar's
-        reasons (calendar.closed_reason), or closure (the town's reason)."""
+        reasons (calendar.closed_reason), outside_school_year (a term-time unit outside the
+        town's school years), or closure (the town's reason)."""
         why = unit.closed_reason(day)
         if why is not None:
             return why
+        if not self.in_school_year(unit, day):
+            return ("outside_school_year", "")
         reason = self.closure_reason(unit, day)
         return None if reason is None else ("closure", reason)
 

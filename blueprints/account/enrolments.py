@@ -59,7 +59,7 @@ def _request_form() -> EnrolmentRequestForm:
     ]
     form.year.choices = [
         (f"{s.isoformat()}_{e.isoformat()}", f"{s.year}–{e.year}")
-        for s, e in enrolments.school_years()
+        for s, e in enrolments.school_years(h.town_id)
     ]
     form.offer.choices = [
         (f"{o.service_id}_{o.site_id}", f"{o.service.name} – {o.site.name}")

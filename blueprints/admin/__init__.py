@@ -11,9 +11,12 @@ billing.py    the billing office's model screens (prices, invoices, payments…)
 invoicing.py  the billing office's month: invoicing runs, balances, payments, credit notes
 content.py, content_forms.py, content_review.py   news, pages, menus and documents, their
               folders and the reviewers' worklist "À relire"
+town.py       the town's settings, its school years, and the portal's towns (super-admin)
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Flask, current_app
 from flask_admin import Admin, AdminIndexView, expose
@@ -38,7 +41,7 @@ from models import (
 )
 from workflows import decisions
 
-from . import accounts, billing, content, jobs, journal, kitchen, openings, staff_accounts
+from . import accounts, billing, content, jobs, journal, kitchen, openings, staff_accounts, town
 from .bookings import BookingView, RequestLineView, RequestView
 from .catalogue import ClosureView, EnrolmentView, ServiceView, SiteView, UnitView
 from .families import AccountView, ChildView, GuardianView, HouseholdView
@@ -84,6 +87,8 @@ def init_app(app: Flask) -> None:
         name="Portail Famille – agents",
         theme=Bootstrap4Theme(base_template="admin/portail_base.html"),
         index_view=StaffIndexView(name="Accueil", url="/admin"),
+        # Flask-Admin's French, completed where its catalogue lacks a message
+        translations_path=str(Path(__file__).with_name("translations")),
     )
     admin.add_view(
         WorklistView(
@@ -108,4 +113,5 @@ def init_app(app: Flask) -> None:
     jobs.register(admin, app)  # queues, workers, timer, failed jobs
     journal.register(admin, app)  # history and audit in one list
     staff_accounts.register(admin, app)  # Agents: invite, deactivate, reset the second factor
+    town.register(admin, app)  # the town's settings and school years; the portal's towns
     app.extensions["portail_admin"] = admin

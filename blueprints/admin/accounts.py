@@ -13,7 +13,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 from peewee import JOIN
 from wtforms import SelectField
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 from models import Guardian, Household, Service
 from models.accounts import EnrolmentOffer, HouseholdChange
@@ -260,6 +260,33 @@ class EnrolmentOfferView(TownModelView):
         "open_online": "Demande en ligne ouverte",
     }
     form_columns = ("service", "site", "capacity", "open_online")
+    form_args = {
+        "service": {"description": "Le service que les familles demandent en ligne."},
+        "site": {"description": "La structure où il est offert."},
+        "capacity": {
+            "validators": [
+                Optional(),
+                NumberRange(min=0, message="Un nombre de places est positif ou nul."),
+            ],
+            "description": "Nombre d'enfants inscrits au plus ; au-delà, liste d'attente. "
+            "Vide : sans limite.",
+        },
+        "open_online": {"description": "Décochée : l'offre reste, mais ne se demande plus."},
+    }
+
+    def form_checks(self, form, own_id):
+        """One offer per service and site (the table's unique index, said in French)."""
+        service, site = form.service.data, form.site.data
+        if service is None or site is None:
+            return []
+        q = EnrolmentOffer.select().where(
+            EnrolmentOffer.service == service.id, EnrolmentOffer.site == site.id
+        )
+        if own_id is not None:
+            q = q.where(EnrolmentOffer.id != own_id)
+        if q.exists():
+            return [("site", f"Une offre « {service.name} – {site.name} » existe déjà.")]
+        return []
 
     def get_query(self):
         return EnrolmentOffer.select().where(

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, has_request_context
+from flask import abort, flash, has_request_context, request
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model import typefmt
 from flask_login import current_user
 from peewee import IntegrityError
 from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtfpeewee.orm import ValueRequired
 
 from models import AuditEntry, transaction
-from workflows import audit
+from workflows import audit, french
 from workflows.calendar import PARIS, from_utc_naive
 
+from .fields import NativeDateField, NativeTimeField
 from .scope import CONDITIONS, scoped
 from .security import AdminForm, StaffOnly, may, town_id
 
@@ -45,7 +48,7 @@ def _bool_fr(view, value, name=None):
 # date, since a datetime is a date.
 FORMATTERS = {
     dt.datetime: lambda view, value, name=None: datetime_fr(value),
-    dt.date: lambda view, value, name=None: date_fr(value),
+    dt.date: lambda view, value, name=None: french.short_day(value),  # lun. 4 janv. 2027
     dt.time: lambda view, value, name=None: value.strftime("%H:%M"),
     bool: _bool_fr,
 }
@@ -70,6 +73,25 @@ REASON = TextAreaField(
     "Motif de la modification (facultatif, gardé dans le journal)",
     validators=[Optional(), Length(max=500, message="500 caractères au plus.")],
 )
+
+
+class FrenchConverter(CustomModelConverter):
+    """Flask-Admin's form converter, with the browser's own date input for dates (its
+    datepicker reads "Su Mo Tu"; the browser's is in its language, Monday first in French)."""
+
+    def handle_date(self, model, field, **kwargs):
+        kwargs.pop("widget", None)
+        # InputRequired rather than wtfpeewee's ValueRequired, which would hide "Date
+        # invalide" behind "Ce champ est requis." when the typed date cannot be read
+        kwargs["validators"] = [
+            InputRequired() if isinstance(v, (DataRequired, ValueRequired)) else v
+            for v in kwargs.get("validators", [])
+        ]
+        return field.name, NativeDateField(**kwargs)
+
+    def handle_time(self, model, field, **kwargs):
+        kwargs.pop("widget", None)
+        return field.name, NativeTimeField(**kwargs)
 
 
 class _Undone(Exception):
@@ -111,6 +133,7 @@ class TownModelView(StaffOnly, ModelView):
     creation (the field is not in the form)."""
 
     form_base_class = AdminForm
+    model_form_converter = FrenchConverter
     column_type_formatters = FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
     can_view_details = True
@@ -128,6 +151,36 @@ class TownModelView(StaffOnly, ModelView):
             own = cls.__dict__.get(attr)
             if own is not None and not isinstance(own, _Guarded):
                 setattr(cls, attr, _Guarded(own, table_action))
+
+    def scaffold_form(self):
+        """The form's labels are the columns' French labels (never "Book Cutoff"), unless
+        `form_args` names its own."""
+        own = self.form_args or {}
+        labels = self.column_labels or {}
+        self.form_args = {
+            name: {**({"label": labels[name]} if name in labels else {}), **own.get(name, {})}
+            for name in set(labels) | set(own)
+        }
+        try:
+            return super().scaffold_form()
+        finally:
+            self.form_args = own
+
+    def form_checks(self, form, own_id: int | None) -> list[tuple[str, str]]:
+        """A screen's checks across fields or rows (a duplicate, an end before a start), as
+        (field name, French message) shown beside the field; none by default."""
+        return []
+
+    def validate_form(self, form):
+        if not super().validate_form(form):
+            return False
+        if (request.endpoint or "").rpartition(".")[2] not in ("create_view", "edit_view"):
+            return True  # the delete and batch forms
+        refused = self.form_checks(form, request.args.get("id", type=int))
+        for name, message in refused:
+            field = getattr(form, name)
+            field.errors = [*field.errors, message]
+        return not refused
 
     def get_query(self):
         return scoped(self.model, town_id())

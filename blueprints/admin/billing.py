@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from flask_admin.model import typefmt
 from flask_login import current_user
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import InputRequired
 
 from models import Child, Household, Service, Unit
 from models.billing import (
@@ -19,10 +18,11 @@ from models.billing import (
     Payment,
     Price,
 )
-from workflows import pricing, words
+from workflows import french, pricing, words
 
 from .base import ReadOnlyModelView, TownModelView
 from .exports import ExportedList
+from .fields import EurosField
 from .invoicing import BillingOfficeView
 from .security import town_id
 
@@ -42,7 +42,7 @@ def _euros(view, context, model, name):
 
 def _date(view, context, model, name):
     value = getattr(model, name)
-    return value.strftime("%d/%m/%Y") if value else ""
+    return french.short_day(value) if value else ""
 
 
 def _month(view, context, model, name):
@@ -76,9 +76,12 @@ class PriceView(FinanceScreen, TownModelView):
     # Staff type euros ("2,70"); the table keeps integer cents (pricing.euros_to_cents).
     form_columns = ("unit", "qf_min", "qf_max", "price_euros", "valid_from", "valid_to")
     form_extra_fields = {
-        "price_euros": StringField(
-            "Prix (€, par exemple 2,70)",
-            validators=[DataRequired("Indiquez le prix."), Length(max=12)],
+        "price_euros": EurosField(
+            "Prix (€)",
+            validators=[InputRequired("Indiquez le prix.")],
+            invalid="Prix invalide : indiquez un montant en euros, par exemple 2,70.",
+            description="En euros, avec une virgule : 2,70. Le prix d'une journée pour "
+            "cette tranche de quotient familial.",
         )
     }
     form_args = {"qf_max": {"label": "QF jusqu'à (vide : sans limite)"}}
@@ -88,27 +91,26 @@ class PriceView(FinanceScreen, TownModelView):
         form.unit.query = _town_units(town_id())
         return form
 
+    def form_checks(self, form, own_id):
+        first, last = form.valid_from.data, form.valid_to.data
+        if first and last and last < first:
+            return [("valid_to", "La fin de validité précède son début.")]
+        return []
+
     def create_form(self, obj=None):
         return self._scope(super().create_form(obj))
 
     def edit_form(self, obj=None):
         form = self._scope(super().edit_form(obj))
-        if obj is not None and not form.price_euros.data:
-            form.price_euros.data = f"{obj.amount_cents / 100:.2f}".replace(".", ",")
+        if obj is not None and form.price_euros.data is None and not form.price_euros.raw_data:
+            form.price_euros.data = obj.amount_cents
         return form
 
     def on_model_change(self, form, model, is_created):
         unit = _town_units(town_id()).where(Unit.id == model.unit_id).first()
         if unit is None:
             raise ValueError("Prestation inconnue.")
-        try:
-            model.amount_cents = pricing.euros_to_cents(form.price_euros.data)
-        except (ValueError, ArithmeticError):
-            raise ValueError(
-                "Prix invalide : indiquez un montant en euros, par exemple 2,70."
-            ) from None
-        if model.amount_cents < 0:
-            raise ValueError("Le prix doit être positif.")
+        model.amount_cents = form.price_euros.data  # cents, checked by EurosField
         if model.valid_to and model.valid_to < model.valid_from:
             raise ValueError("La fin de validité précède son début.")
         model.town = town_id()

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from jobs.invoicing import enqueue_issue, enqueue_run
 from models import Household
@@ -24,6 +24,7 @@ from web import inputs
 from workflows import billing, documents, invoicing, pricing, words
 from workflows.engine import WorkflowError
 
+from .fields import EurosField
 from .security import AdminForm, StaffOnly, town_id
 
 
@@ -47,16 +48,14 @@ class OfflinePaymentForm(AdminForm):
     method = SelectField(
         "Mode de règlement", choices=[(k, v) for k, v in PAYMENT_METHODS.items() if k != "online"]
     )
-    amount = StringField("Montant (€)", validators=[DataRequired(), Length(max=12)])
+    amount = EurosField("Montant (€, par exemple 2,70)", validators=[InputRequired()])
     reference = StringField(
         "Référence (n° de chèque, de virement…)", validators=[Optional(), Length(max=100)]
     )
 
 
 class CreditForm(AdminForm):
-    amount = StringField(
-        "Montant de l'avoir (€, vide : tout le solde)", validators=[Optional(), Length(max=12)]
-    )
+    amount = EurosField("Montant de l'avoir (€, vide : tout le solde)")
     reason = TextAreaField("Motif", validators=[DataRequired(), Length(max=2000)])
 
 
@@ -167,7 +166,7 @@ class BillingOfficeView(StaffOnly, BaseView):
             form.household.data = int(request.args["foyer"])
         if _submitted(form):
             try:
-                cents = pricing.euros_to_cents(form.amount.data)
+                cents = form.amount.data  # EurosField: cents
                 invoice_ids = inputs.ids(request.form.getlist("invoice"))
                 billing.record_offline_payment(
                     current_user.actor,
@@ -205,7 +204,7 @@ class BillingOfficeView(StaffOnly, BaseView):
         form = CreditForm(request.form)
         if _submitted(form):
             try:
-                cents = pricing.euros_to_cents(form.amount.data) if form.amount.data else None
+                cents = form.amount.data  # EurosField: cents, None for the whole balance
                 note = billing.credit(current_user.actor, inv.id, cents, form.reason.data)
             except WorkflowError as exc:
                 flash(billing.message_fr(exc.code), "error")

@@ -27,6 +27,7 @@ from models import (
     Price,
     Request,
     RequestLine,
+    SchoolYear,
     Service,
     Site,
     Town,
@@ -95,6 +96,7 @@ CONDITIONS = {
     ContentItem: lambda t: ContentItem.town == t,
     InvoicingRun: lambda t: InvoicingRun.town == t,
     Opening: lambda t: Opening.town == t,
+    SchoolYear: lambda t: SchoolYear.town == t,
 }
 
 

@@ -54,7 +54,10 @@ def staff_roles() -> frozenset[str]:
     if not (current_user.is_authenticated and current_user.is_staff):
         return frozenset()
     actor = current_user.actor
-    return actor.roles_on(None, actor.town_id)
+    roles = actor.roles_on(None, actor.town_id)
+    if "superadmin" in current_user.account.role_set:  # portal-wide, whatever the town
+        roles = roles | {"superadmin"}
+    return roles
 
 
 def town_id() -> int | None:

@@ -48,6 +48,7 @@ CLOSED_WHY = {
     "no_service": "pas de service ce jour-là",
     "school_holidays": "vacances scolaires",
     "out_of_holidays": "hors vacances scolaires",
+    "outside_school_year": "en dehors de l'année scolaire",
 }
 
 

@@ -219,7 +219,7 @@ def test_a_duplicate_offer_is_refused_in_french(auth, town_a):
     assert post(client, url, form).status_code == 302
     again = post(client, url, form)
     html = again.get_data(as_text=True)
-    assert "un élément identique existe déjà" in html
+    assert f"Une offre « {service.name} – {site.name} » existe déjà." in html  # beside the field
     assert "UNIQUE" not in html and "Failed" not in html
     assert EnrolmentOffer.select().count() == 1
     assert AuditEntry.select().where(AuditEntry.kind == "Offre d'inscription en ligne").count() == 1

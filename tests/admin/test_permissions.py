@@ -57,7 +57,9 @@ def first_id(client, view) -> str | None:
     screen, or an empty list)."""
     if not hasattr(view, "model"):
         return None
-    html = client.get(f"{view.url}/").get_data(as_text=True)
+    response = client.get(f"{view.url}/")
+    html = response.get_data(as_text=True)
+    response.close()  # gives the admission gate's slot back (as `call` does)
     match = re.search(rf"{re.escape(view.url)}/(?:details|edit)/\?id=(\d+)", html)
     return match and match.group(1)
 
