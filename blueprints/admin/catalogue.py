@@ -263,38 +263,50 @@ class EnrolmentView(TownModelView):
 
 
 class ClosureView(TownModelView):
-    """Days the town closes (strike, trip, bridge day), for one site or all of them.
+    """Days the town closes (strike, trip, bridge day), for all sites, one site, or one unit.
     A closure is recorded by `workflows.closures.close_days`, which also cancels the
     bookings it covers (nothing billed); so closures are created by the town's admins,
     and not edited afterwards (delete it and create another)."""
 
     can_edit = False
-    column_list = ("start", "end", "site", "reason")
+    column_list = ("start", "end", "site", "unit", "reason")
     column_labels = {
         "start": "Du",
         "end": "Au",
         "site": "Structure (vide : toutes)",
+        "unit": "Prestation (vide : toutes)",
         "reason": "Motif",
     }
     column_sortable_list = ("start", "end")
     column_default_sort = ("start", True)
     column_filters = (FilterLike(Closure.reason, "Motif"),)
-    column_formatters = {"site": lambda v, c, m, n: m.site.name if m.site_id else "Toutes"}
+    column_formatters = {
+        "site": lambda v, c, m, n: m.site.name if m.site_id else "Toutes",
+        "unit": lambda v, c, m, n: m.unit.label if m.unit_id else "Toutes",
+    }
 
     can_delete = True  # who may: workflows/permissions.py
     form_args = {
         "site": {"description": "Vide : toutes les structures de la commune."},
+        "unit": {
+            "description": "Vide : toutes les prestations. Une seule (la garderie, pas la "
+            "cantine) : choisissez-la ; sa structure suit."
+        },
         "reason": {"description": "Le message que lisent les familles : « Grève », « Pont »."},
     }
 
     def form_checks(self, form, own_id):
-        return _period_checks(form, "La fin de la fermeture précède son début.")
+        problems = _period_checks(form, "La fin de la fermeture précède son début.")
+        site, unit = form.site.data, form.unit.data
+        if site and unit and unit.site_id != site.id:
+            problems.append(("unit", f"Cette prestation est celle de « {unit.site.name} »."))
+        return problems
 
     def save_new(self, form):
         if form.end.data < form.start.data:
             flash("La fin de la fermeture précède son début.", "error")
             return False
-        site = form.site.data
+        site, unit = form.site.data, form.unit.data
         try:
             closure, cancelled = close_days(
                 current_user.actor,
@@ -303,6 +315,7 @@ class ClosureView(TownModelView):
                 form.end.data,
                 form.reason.data or "",
                 site.id if site else None,
+                unit.id if unit else None,
             )
         except WorkflowError as exc:
             current_app.logger.info("close_days refused: %s", exc)

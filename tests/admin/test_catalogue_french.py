@@ -156,3 +156,21 @@ def test_walk_in_prices_use_the_same_euros_field(auth, town_a):
     assert 'value="6,50"' in text(client.get(url))
     page = text(post(client, url, {f"unit-{unit.id}": "-2"}))
     assert "Le montant doit être positif ou nul." in page
+
+
+def test_a_closure_of_one_unit_through_the_form(auth, town_a):
+    client = auth.admin(town_a)
+    garderie = f.unit(town_a, "GARDERIE MATIN")
+    other_site = Site.select().where(Site.town == town_a, Site.id != garderie.site_id).first()
+    day = f.open_days(n=1)[0].isoformat()
+    form = {"start": day, "end": day, "reason": "Animateurs en formation"}
+    # a unit of another site than the one chosen: refused beside the unit
+    chosen = {**form, "site": str(other_site.id), "unit": str(garderie.id)}
+    page = text(post(client, "/admin/fermetures/new/", chosen))
+    assert "Cette prestation est celle de" in beside(page, "unit")
+    assert not Closure.select().exists()
+    response = post(client, "/admin/fermetures/new/", {**form, "unit": str(garderie.id)})
+    assert response.status_code == 302
+    closure = Closure.get()
+    assert (closure.unit_id, closure.site_id) == (garderie.id, garderie.site_id)
+    assert garderie.label in text(client.get("/admin/fermetures/"))
