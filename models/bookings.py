@@ -70,7 +70,9 @@ RequestLine.add_index(
 
 
 class Booking(BaseModel):
-    # child and unit are covered by the (child, unit, date) and (unit, date, state) indexes.
+    # child and unit are covered by the (child, unit, date) and (unit, date, state, child)
+    # indexes. The second holds child too, so a day's or a week's meals of a site (the
+    # kitchen's counts, the capacity checks) are read from the index alone, never the table.
     child = ForeignKeyField(Child, on_delete="CASCADE", index=False)
     unit = ForeignKeyField(Unit, on_delete="CASCADE", index=False)
     date = DateField()
@@ -85,7 +87,7 @@ class Booking(BaseModel):
     class Meta:
         indexes = (
             (("child", "unit", "date"), True),
-            (("unit", "date", "state"), False),
+            (("unit", "date", "state", "child"), False),
             (("child", "date"), False),
         )
 
