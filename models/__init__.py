@@ -40,7 +40,16 @@ from .db import (
     is_sqlite,
     transaction,
 )
-from .families import Account, Child, Guardian, Household, Town, TownLogo, utcnow
+from .families import (
+    Account,
+    Child,
+    CustodyPattern,
+    Guardian,
+    Household,
+    Town,
+    TownLogo,
+    utcnow,
+)
 from .history import WorkflowHistory
 from .openings import Opening, OpeningDecision, OpeningRequest, OpeningUnit
 from .outbox import OutgoingMail
@@ -53,6 +62,7 @@ ALL_MODELS = [
     Account,
     Guardian,
     Child,
+    CustodyPattern,
     Service,
     Site,
     Unit,
@@ -140,6 +150,7 @@ __all__ = [
     "Booking",
     "Child",
     "Closure",
+    "CustodyPattern",
     "Enrolment",
     "Guardian",
     "HotQuery",

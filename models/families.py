@@ -127,3 +127,23 @@ class Child(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class CustodyPattern(BaseModel):
+    """A child shared by two homes (garde alternée): the child's own household (Child.household)
+    and `second_household`, and which of them has the child on which day, from
+    `effective_from` (workflows.custody reads it; the latest pattern in force wins). A new
+    pattern is a new row: the old ones say who had the child before."""
+
+    child = ForeignKeyField(Child, backref="custody_patterns", on_delete="CASCADE")
+    second_household = ForeignKeyField(Household, backref="shared_children", on_delete="CASCADE")
+    kind = CharField()  # weeks, handover, periods, both (workflows.custody.KINDS)
+    start = DateField(null=True)  # the Monday of the child's first week in its own household
+    handover = IntegerField(default=1)  # ISO weekday the child changes home (kind handover)
+    periods = TextField(default="")  # JSON [[first day, last day, household id], ...]
+    effective_from = DateField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(Account, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("child", "effective_from"), False),)

@@ -255,6 +255,8 @@
     el.classList.toggle("is-late", !!c.late);
     setText(el, ".dl", c.detail || "");
     setText(el, ".bk", c.basket_text || "");
+    setText(el, ".home", c.home_text || "");
+    el.classList.toggle("other-home", !!c.other_home);
     var chosen = selection.get(c.key);
     if (chosen && chosen !== c.action) selection.delete(c.key);
     paint(el);

@@ -37,11 +37,16 @@ def basket_add(actor: Actor, household_id: int, lines, now=None) -> list[LinePro
     """Put cells in the household's basket. Lines that could not be sent are left out and
     returned as problems; the others replace any line of the basket for the same cell."""
     lines = dedupe_lines(lines)
-    owners = owned_children(actor, "parent", [c for c, _, _, _ in lines])
+    owners = owned_children(actor, "parent", [c for c, _, _, _ in lines], household_id)
     if any(h != household_id for h, _ in owners.values()):
         raise Forbidden("child of another household", code="forbidden")
     problems = check_lines(
-        actor, "parent", lines, now, child_towns={c: t for c, (_, t) in owners.items()}
+        actor,
+        "parent",
+        lines,
+        now,
+        child_towns={c: t for c, (_, t) in owners.items()},
+        households={c: household_id for c in owners},
     )
     bad = {(p.child_id, p.unit_id, p.date) for p in problems}
     good = [line for line in lines if line[:3] not in bad]
@@ -125,7 +130,9 @@ def basket_send(actor: Actor, household_id: int, now=None) -> list[int]:
     lines = [
         (line.child_id, line.unit_id, line.date, line.action) for line in basket_lines(household_id)
     ]
-    problems = check_lines(actor, "parent", lines, now)
+    problems = check_lines(
+        actor, "parent", lines, now, households={c: household_id for c, *_ in lines}
+    )
     if problems:
         raise RequestRefused(problems)
     request_ids = list(_basket_ids(household_id).values())

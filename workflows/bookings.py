@@ -27,7 +27,7 @@ from models import (
     transaction,
 )
 
-from . import effects, messages
+from . import effects, homes, messages
 from .calendar import to_utc_naive
 from .decisions import complete_requests, decide, line_items, line_rows, now_or
 from .definitions import BOOKING, REQUEST, REQUEST_LINE
@@ -85,6 +85,8 @@ class RequestRefused(WorkflowError):
 class RequestSpec:
     child_id: int
     lines: list[tuple[int, dt.date, str]] = field(default_factory=list)  # unit, date, action
+    # Staff booking a shared child: the household named (its file), invoiced for the day.
+    household_id: int | None = None
 
 
 # Who may send a change past its deadline (staff acting for a family): the town's admins,
@@ -92,17 +94,34 @@ class RequestSpec:
 PASS_DEADLINE_ROLES = frozenset({"admin", "late_changes"})
 
 
-def owned_children(actor: Actor, role: str, child_ids) -> dict[int, tuple[int, int]]:
-    """child id -> (household id, town id), after checking `actor` holds `role` on each."""
+def owned_children(
+    actor: Actor, role: str, child_ids, household_id: int | None = None
+) -> dict[int, tuple[int, int]]:
+    """child id -> (household id, town id), after checking `actor` holds `role` on each. A
+    child shared by two homes (workflows.homes) is reached from either: the household is
+    the actor's own among them, or `household_id` when it is one of them (staff booking
+    from a household's file), else the child's own household."""
+    child_ids = set(child_ids)
     rows = (
-        Child.select(Child.id, Child.household, Household.town)
+        Child.select(Child.id, Household.town)
         .join(Household)
-        .where(Child.id.in_(list(set(child_ids))))
+        .where(Child.id.in_(list(child_ids)))
         .tuples()
     )
-    owners = {cid: (hid, tid) for cid, hid, tid in rows}
-    for cid in set(child_ids):
-        if cid not in owners or role not in actor.roles_on(*owners[cid]):
+    towns = dict(rows)
+    found = homes.homes_of(list(towns))
+    owners = {}
+    for cid in child_ids:
+        if cid not in towns:
+            raise Forbidden(f"child {cid} is not within reach of this account", code="forbidden")
+        candidates = found[cid]
+        if household_id in candidates:
+            candidates = [household_id]
+        for hid in candidates:
+            if role in actor.roles_on(hid, towns[cid]):
+                owners[cid] = (hid, towns[cid])
+                break
+        else:
             raise Forbidden(f"child {cid} is not within reach of this account", code="forbidden")
     return owners
 
@@ -118,11 +137,18 @@ def dedupe_lines(lines):
 
 
 def check_lines(
-    actor: Actor, role: str, lines, now=None, child_towns: dict[int, int] | None = None
+    actor: Actor,
+    role: str,
+    lines,
+    now=None,
+    child_towns: dict[int, int] | None = None,
+    households: dict[int, int] | None = None,
 ) -> list[LineProblem]:
     """The problems that would stop `lines` (child, unit, date, action) from being sent now:
     the guards of the booking workflow, and the current state of each cell. A parent only
-    books units of their child's town (`child_towns`: child id -> town id, when known)."""
+    books units of their child's town (`child_towns`: child id -> town id, when known).
+    `households`: child id -> the household asking (a shared child's days, rules.home_code);
+    by default the actor's own among the child's homes."""
     now = now_or(now)
     if not lines:
         return []
@@ -132,6 +158,9 @@ def check_lines(
         now,
         may_pass_deadline=bool(PASS_DEADLINE_ROLES & actor.staff_roles),
     )
+    if households is None:
+        households = _asking_households(actor, ctx.custody)
+    ctx.child_household = households
     states = _cell_states(lines)
     towns = _towns_of(actor) if role == "parent" and child_towns is None else set()
     problems = []
@@ -169,6 +198,16 @@ def check_lines(
                 )
             )
     return problems
+
+
+def _asking_households(actor: Actor, shared: dict) -> dict[int, int]:
+    """For each shared child, the actor's own household among its two homes."""
+    out = {}
+    for child_id, patterns in shared.items():
+        for hid in (patterns[-1].first, patterns[-1].second):
+            if hid in actor.household_ids:
+                out[child_id] = hid
+    return out
 
 
 def _towns_of(actor: Actor) -> set[int]:
@@ -231,12 +270,20 @@ def insert_lines(request_id, child_id, rows, state, sent_at) -> None:
 def submit(actor: Actor, specs: list[RequestSpec], role: str = "parent", now=None) -> list[int]:
     """Create and send requests in one go (the API, and a parent booking several children)."""
     now = now_or(now)
-    owners = owned_children(actor, role, [s.child_id for s in specs])
+    named = {s.household_id for s in specs if s.household_id is not None}
+    owners = owned_children(
+        actor, role, [s.child_id for s in specs], named.pop() if len(named) == 1 else None
+    )
     all_lines = dedupe_lines([(s.child_id, u, d, a) for s in specs for u, d, a in s.lines])
     if not all_lines:
         raise WorkflowError("a request needs at least one line", code="empty_request")
     problems = check_lines(
-        actor, role, all_lines, now, child_towns={c: t for c, (_, t) in owners.items()}
+        actor,
+        role,
+        all_lines,
+        now,
+        child_towns={c: t for c, (_, t) in owners.items()},
+        households={c: h for c, (h, _) in owners.items()},
     )
     if problems:
         raise RequestRefused(problems)

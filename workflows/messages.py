@@ -31,6 +31,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "{child} a déjà un {other} ce jour-là.",
         "The child already has another unit of the same group on that day.",
     ),
+    "other_home": (
+        "Ce jour-là, l'enfant est chez l'autre parent : c'est à lui de réserver ou d'annuler.",
+        "On that day the child is with the other household (shared custody).",
+    ),
+    "other_household_booking": (
+        "Cette réservation a été faite par l'autre parent : lui seul peut l'annuler.",
+        "This booking was made by the other household; only it may cancel it.",
+    ),
     "unknown_unit": (
         "Cette prestation n'existe pas pour cet enfant.",
         "Unknown unit for this child.",

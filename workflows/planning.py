@@ -18,6 +18,7 @@ from models import (
     database,
 )
 
+from . import homes
 from .calendar import PARIS, days_between, format_deadline_fr
 from .definitions import BOOKING
 from .rules import (
@@ -50,6 +51,7 @@ class Cell:
     basket: str = ""  # action waiting in the basket for this cell: book, cancel or ""
     allowed: tuple[str, ...] = ()  # the booking transitions the parent may ask for now
     excluded_by: str = ""  # the unit of its exclusive group the child has (or has chosen)
+    other_home: bool = False  # shared custody: the other household's day (or booking)
 
     @property
     def deadline_fr(self) -> str:
@@ -68,6 +70,7 @@ class Cell:
             "rank": self.rank,
             "basket": self.basket or None,
             "excluded_by": self.excluded_by or None,
+            "other_home": self.other_home,
             "withdrawable": self.withdrawable,
         }
 
@@ -164,12 +167,21 @@ def child_planning(
         raise ValueError("bad period")
     now = now or dt.datetime.now(PARIS)
     found = enrolled(child_id, start, end)
-    if found is None or (household_id is not None and found.household_id != household_id):
+    if found is None:
+        return None
+    shared = homes.patterns_of([child_id])
+    asking = found.household_id if household_id is None else household_id
+    if asking != found.household_id and not any(
+        p.second == asking for p in shared.get(child_id, ())
+    ):
         return None
     units = found.units
     closures = load_closures({u.town_id for u in units.values()}, start, end)
     ctx = RuleContext(units, {child_id: found.periods}, closures, now, may_pass_deadline)
-    basket, count = _basket(child_id, start, end, found.household_id if count_basket else None)
+    ctx.custody, ctx.child_household = shared, {child_id: asking}
+    # A shared child's basket is read from the asking household's (never the other's).
+    basket, count = _basket(child_id, start, end, asking if count_basket or shared else None)
+    count = count if count_basket else None
     cells = _cells(ctx, child_id, start, end, now, basket) if units else []
     return ChildPlanning(cells, found.usual, count)
 
@@ -254,6 +266,7 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
         if unit is not None and unit.exclusive_group and action == "book":
             chosen[(unit.exclusive_group, d)] = unit
     cells = []
+    shared = child_id in ctx.custody
     for day in days_between(start, end):
         for unit in units:
             why = ctx.open_code(child_id, unit, day)
@@ -275,6 +288,15 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                 else:
                     excluded = ctx.excluded_by(child_id, unit, day, HELD_AT_SENDING) or ""
             cell_state = "refused" if state == "free" and code else state
+            other_home = bool(
+                shared
+                and ctx.home_code(
+                    LineItem(None, None, child_id, unit.id, day, action_for(state), None),
+                    action_for(state),
+                )
+            )
+            if other_home:
+                allowed = ()  # the other household's day: nothing to ask for here
             cells.append(
                 Cell(
                     day,
@@ -288,6 +310,7 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
                     basket.get((unit.id, day), ""),
                     allowed,
                     excluded,
+                    other_home,
                 )
             )
     return cells

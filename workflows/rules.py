@@ -15,6 +15,7 @@ from models import (
     Child,
     Closure,
     Enrolment,
+    Request,
     RequestLine,
     Service,
     Town,
@@ -22,6 +23,7 @@ from models import (
     is_postgres,
 )
 
+from . import custody, homes
 from .calendar import (
     PARIS,
     UTC,
@@ -201,6 +203,13 @@ class RuleContext:
         self.exclusive: dict[tuple[int, str], dict] = {}
         self._names: dict[int, str] = {}
         self._years: dict[int, list[tuple[dt.date, dt.date]]] = {}  # town id -> its years
+        # Shared custody (workflows.homes): child id -> its successive patterns (shared
+        # children only); child id -> the household asking, for lines not sent yet (the
+        # planning, the basket); request id -> its household; the bookings' households.
+        self.custody: dict[int, list[custody.Custody]] = {}
+        self.child_household: dict[int, int] = {}
+        self._request_household: dict[int, int] = {}
+        self._owners: dict[int, dict[tuple[int, dt.date], int]] = {}
 
     @classmethod
     def load(cls, unit_ids, child_ids, now=None, may_pass_deadline=False) -> RuleContext:
@@ -222,7 +231,58 @@ class RuleContext:
             for child_id, service_id, site_id, start, end in rows:
                 enrolments[child_id].append((service_id, site_id, start, end))
         closures = load_closures({u.town_id for u in units.values()})
-        return cls(units, enrolments, closures, now or dt.datetime.now(PARIS), may_pass_deadline)
+        ctx = cls(units, enrolments, closures, now or dt.datetime.now(PARIS), may_pass_deadline)
+        ctx.custody = homes.patterns_of(child_ids) if child_ids else {}
+        return ctx
+
+    # -- shared custody ----------------------------------------------------------------
+    def household_of(self, item) -> int | None:
+        """The household asking for `item`: its request's, or the one the caller named."""
+        household = getattr(item, "household_id", None)
+        if household is not None:
+            return household
+        request_id = getattr(item, "request_id", None)
+        line_id = getattr(item, "line_id", None)
+        if request_id is None and line_id:
+            request_id = (
+                RequestLine.select(RequestLine.request).where(RequestLine.id == line_id).scalar()
+            )
+        if request_id is None:
+            return self.child_household.get(item.child_id)
+        if request_id not in self._request_household:
+            self._request_household[request_id] = (
+                Request.select(Request.household).where(Request.id == request_id).scalar()
+            )
+        return self._request_household[request_id]
+
+    def booking_household(self, child_id: int, unit_id: int, day: dt.date) -> int | None:
+        """The household whose request made the child's booking of (unit, day), if any."""
+        owners = self._owners.get(child_id)
+        if owners is None:
+            owners = self._owners[child_id] = {
+                (u, d): h
+                for (_, u, d), h in homes.booking_households(
+                    [child_id], dt.date.min, dt.date.max
+                ).items()
+            }
+        return owners.get((unit_id, day))
+
+    def home_code(self, item, action: str) -> str | None:
+        """Shared custody, the one reading for the planning, the sending and the validator:
+        None when the household asking may book (cancel) the child's day, else why not.
+        A household books only on its own days (or any day under 'both'); a booking is
+        cancelled by the household that made it, whatever the pattern says since."""
+        patterns = self.custody.get(item.child_id)
+        if not patterns:
+            return None
+        household = self.household_of(item)
+        if household is None:
+            return None
+        if action == "cancel":
+            owner = self.booking_household(item.child_id, item.unit_id, item.date)
+            if owner is not None:
+                return None if owner == household else "other_household_booking"
+        return None if custody.may_book(patterns, household, item.date) else "other_home"
 
     # -- the rules ---------------------------------------------------------------------
     def closure_reason(self, unit: UnitInfo, day: dt.date) -> str | None:
@@ -412,7 +472,7 @@ def guard_request(item: LineItem, ctx: RuleContext) -> str | None:
         return "late"
     if ctx.excluded_by(item.child_id, unit, item.date, HELD_AT_SENDING):
         return "exclusive"
-    return None
+    return ctx.home_code(item, "book")
 
 
 def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
@@ -424,6 +484,9 @@ def guard_accept(item: LineItem, ctx: RuleContext) -> str | None:
         return "late"
     if ctx.excluded_by(item.child_id, unit, item.date, HELD_AT_ACCEPT):
         return "exclusive"
+    code = ctx.home_code(item, "book")
+    if code:
+        return code
     if not ctx.take_place(unit, item.date):
         return "full"
     ctx.hold_exclusive(item.child_id, unit, item.date, "booked")
@@ -441,7 +504,7 @@ def guard_ask_cancel(item: LineItem, ctx: RuleContext) -> str | None:
         return "unknown_unit"
     if not ctx.may_pass_deadline and not ctx.on_time(unit, "cancel", item.date, ctx.now):
         return "late"
-    return None
+    return ctx.home_code(item, "cancel")
 
 
 def guard_confirm_cancel(item: LineItem, ctx: RuleContext) -> str | None:
@@ -452,7 +515,7 @@ def guard_confirm_cancel(item: LineItem, ctx: RuleContext) -> str | None:
         unit, "cancel", item.date, _sent_at(item, ctx)
     ):
         return "late"
-    return None
+    return ctx.home_code(item, "cancel")
 
 
 def guard_withdraw(item, ctx: RuleContext) -> str | None:

@@ -14,7 +14,7 @@ from models import Child, Request
 from web import inputs
 from web.errors import kept_headers
 from web.extensions import csrf
-from workflows import bookings, idempotency, second_factor, sent_requests
+from workflows import bookings, homes, idempotency, second_factor, sent_requests
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
@@ -89,7 +89,7 @@ def _date(value, name: str) -> dt.date:
 def _own_child(child_id) -> Child:
     child_id = inputs.an_id(child_id) if isinstance(child_id, int) else None  # JSON: a number
     child = Child.get_or_none(Child.id == child_id) if child_id else None
-    if child is None or child.household_id != g.household.id:
+    if child is None or g.household.id not in homes.homes(child.id):
         raise ApiError(404, "not_found", "No such child in your household.")
     return child
 
@@ -132,7 +132,7 @@ def token():
 @bp.get("/v1/children")
 @token_required
 def children():
-    rows = Child.select().where(Child.household == g.household.id).order_by(Child.first_name)
+    rows = homes.children_of(g.household.id).order_by(Child.first_name)
     return jsonify(
         [{"id": c.id, "first_name": c.first_name, "last_name": c.last_name} for c in rows]
     )

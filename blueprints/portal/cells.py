@@ -8,6 +8,7 @@ import datetime as dt
 
 from workflows import french, messages, words
 from workflows.calendar import format_date_fr
+from workflows.homes import OTHER_HOME_FR
 from workflows.planning import Cell
 from workflows.rules import action_for
 
@@ -80,6 +81,9 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
     if cell.state == "closed":
         why_not = closed_reason(cell)
         detail = why_not
+    elif cell.other_home:
+        why_not = "l'enfant est chez l'autre parent ce jour-là"
+        detail = why_not
     elif action:
         why_not = ""
         detail = f"modifiable jusqu'au {deadline}"
@@ -132,5 +136,7 @@ def cell_view(cell: Cell, now: dt.datetime) -> dict:
         "action": action,
         "basket": cell.basket or None,
         "basket_text": BASKET_WORDS.get(cell.basket, ""),
+        "other_home": cell.other_home,
+        "home_text": OTHER_HOME_FR if cell.other_home else "",
         "title": title,
     }

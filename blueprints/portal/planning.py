@@ -54,11 +54,19 @@ def _shown_weekdays(units) -> list[int]:
 
 
 def planning_view(
-    child: Child, view: str, anchor: dt.date, *, count_basket=True, may_pass_deadline=False
+    child: Child,
+    view: str,
+    anchor: dt.date,
+    *,
+    count_basket=True,
+    may_pass_deadline=False,
+    household: int | None = None,
 ) -> dict:
     """What the planning component (templates/planning/_component.html) shows of a child's
-    month or week: for the parents' page, and for staff in the household's file."""
+    month or week: for the parents' page, and for staff in the household's file. As
+    `household` sees it (a shared child's second home), by default the parent's own."""
     now = paris_now()
+    asking = household if household is not None else household_id()
     if view == "mois":
         start, end = month_period(anchor)
         prev_date, next_date = shift_month(start, -1), shift_month(start, 1)
@@ -69,7 +77,7 @@ def planning_view(
         child.id,
         start,
         end,
-        household_id=child.household_id,
+        household_id=asking,
         now=now,
         count_basket=count_basket,
         may_pass_deadline=may_pass_deadline,
@@ -193,8 +201,12 @@ def planning_json(child_id: int):
     return planning_json_of(own_child(child_id))
 
 
-def planning_json_of(child: Child, *, count_basket=True, may_pass_deadline=False):
-    """The JSON the planning component polls (?from=&to=): its cells, 304 when unchanged."""
+def planning_json_of(
+    child: Child, *, count_basket=True, may_pass_deadline=False, household: int | None = None
+):
+    """The JSON the planning component polls (?from=&to=): its cells, 304 when unchanged;
+    as `household` sees them (see `planning_view`)."""
+    asking = household if household is not None else household_id()
     try:
         start = parse_date(request.args.get("from"), "date de début")
         end = parse_date(request.args.get("to"), "date de fin")
@@ -207,14 +219,14 @@ def planning_json_of(child: Child, *, count_basket=True, may_pass_deadline=False
     now = paris_now()
     # The page polls this every few seconds: when nothing changed, say so (304) for the
     # price of one query.
-    tag = plan.version(child.id, child.household_id, start, end, now)
+    tag = plan.version(child.id, asking, start, end, now)
     if tag in request.if_none_match:
         return _not_modified(tag)
     found = plan.child_planning(
         child.id,
         start,
         end,
-        household_id=child.household_id,
+        household_id=asking,
         now=now,
         count_basket=count_basket,
         may_pass_deadline=may_pass_deadline,

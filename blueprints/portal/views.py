@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, abort
 from models import Child, Request
 from web import errors
 from workflows import basket as baskets
-from workflows import dashboard, french, words
+from workflows import dashboard, french, homes, words
 from workflows.calendar import PARIS, from_utc_naive
 
 from ..auth import parent_required
@@ -46,11 +46,10 @@ def own_child(child_id: int) -> Child:
 
 
 def children() -> list[Child]:
-    """The household's children, read once per request."""
+    """The household's children (a shared child's second home included), read once per
+    request."""
     if "children" not in g:
-        g.children = list(
-            Child.select().where(Child.household == household_id()).order_by(Child.first_name)
-        )
+        g.children = list(homes.children_of(household_id()).order_by(Child.first_name))
     return g.children
 
 
