@@ -19,8 +19,11 @@ from peewee import fn
 from models import (
     Booking,
     Child,
+    CustodyPattern,
     Guardian,
     Household,
+    Request,
+    RequestLine,
     Service,
     Site,
     Town,
@@ -32,7 +35,7 @@ from models import (
 )
 from models.billing import AbsenceJustification, Invoice, InvoiceLine, InvoicingRun, Price
 
-from . import attendance, pricing
+from . import attendance, homes, pricing
 from .billing import for_update, format_number, require_role, take_numbers
 from .calendar import PARIS
 from .definitions import INVOICE, INVOICING_RUN
@@ -115,8 +118,22 @@ def billable_households(town_id: int, month: dt.date) -> list[int]:
         )
         .tuples()
     )
+    # with the households that booked for a shared child as its second home
+    shared = (
+        Booking.select(Request.household)
+        .distinct()
+        .join(RequestLine, on=(Booking.line == RequestLine.id))
+        .join(Request, on=(RequestLine.request == Request.id))
+        .where(
+            Booking.child.in_(CustodyPattern.select(CustodyPattern.child)),
+            Booking.state == "booked",
+            Booking.date.between(first, last),
+            Request.household.not_in(invoiced),
+        )
+        .tuples()
+    )
     # with the households whose children came without a booking (attendance)
-    extra = attendance.unplanned_households(town_id, first, last)
+    extra = attendance.unplanned_households(town_id, first, last) | {h for (h,) in shared}
     if extra:
         extra -= {h for (h,) in invoiced.tuples()}
     return sorted({h for (h,) in q} | extra)
@@ -180,8 +197,19 @@ def _draft_chunk(
         c.id: c
         for c in Child.select(
             Child.id, Child.household, Child.first_name, Child.last_name, Child.birth_date
-        ).where(Child.household.in_(household_ids))
+        ).where(
+            Child.household.in_(household_ids)
+            | Child.id.in_(
+                CustodyPattern.select(CustodyPattern.child).where(
+                    CustodyPattern.second_household.in_(household_ids)
+                )
+            )
+        )
     }
+    # A shared child's day is invoiced to the household whose request booked it, at its
+    # own QF tier (workflows.homes); an unplanned presence to the day's household.
+    shared = homes.patterns_of(children)
+    owners = homes.booking_households(shared, first, last) if shared else {}
     rows = (
         Booking.select(Booking.child, Booking.unit, Booking.date)
         .where(
@@ -199,7 +227,14 @@ def _draft_chunk(
         if child_id in absences and _justified(absences[child_id], unit_id, day):
             continue
         child = children[child_id]
-        household = hh[child.household_id]
+        hid = child.household_id
+        if child_id in shared:
+            hid = owners.get((child_id, unit_id, day)) or (
+                homes.day_household(shared[child_id], day) or hid
+            )
+        household = hh.get(hid)
+        if household is None:
+            continue  # the other home's day, drafted with that household's chunk
         price = walk_in.get(unit_id) if came else None
         price = price if price is not None else book.price(unit_id, household.qf, day)
         if price is None:
