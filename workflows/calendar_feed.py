@@ -15,6 +15,7 @@ from icalendar import Alarm, Calendar, Event
 from models import Booking, Child, Enrolment, Service, Site, Unit, transaction
 from models.reminders import PrivateAddress
 
+from . import custody, homes
 from .calendar import PARIS, format_date_fr, format_deadline_fr
 from .reminders import reminded_units
 from .rules import RuleContext, load_closures, unit_infos, until
@@ -57,24 +58,34 @@ def regenerate(household_id: int) -> int:
         )
 
 
-def children_of_token(token: str) -> list[Child] | None:
-    """The children a token's feed covers, or None for an unknown token."""
-    row = PrivateAddress.get_or_none(
+def _address(token: str) -> PrivateAddress | None:
+    return PrivateAddress.get_or_none(
         PrivateAddress.token == (token or "")[:64], PrivateAddress.purpose == CALENDAR
     )
-    if row is None:
-        return None
-    q = Child.select().where(Child.household == row.household_id)
+
+
+def _children(row: PrivateAddress) -> list[Child]:
+    q = homes.children_of(row.household_id)  # a shared child's second home included
     if row.child_id is not None:
         q = q.where(Child.id == row.child_id)
     return list(q.order_by(Child.id))
 
 
+def children_of_token(token: str) -> list[Child] | None:
+    """The children a token's feed covers, or None for an unknown token."""
+    row = _address(token)
+    return None if row is None else _children(row)
+
+
 def feed(token: str, now: dt.datetime | None = None, deadlines: bool = False) -> bytes | None:
-    """The iCalendar text of a token's feed, or None for an unknown token."""
-    children = children_of_token(token)
-    if children is None:
+    """The iCalendar text of a token's feed, or None for an unknown token. A shared child's
+    feed shows the household's own days: the bookings its requests made, and the deadlines
+    of the days it may book (workflows.homes)."""
+    address = _address(token)
+    if address is None:
         return None
+    children = _children(address)
+    household_id = address.household_id
     now = now or dt.datetime.now(PARIS)
     today = now.astimezone(PARIS).date()
     cal = Calendar()
@@ -93,6 +104,7 @@ def feed(token: str, now: dt.datetime | None = None, deadlines: bool = False) ->
             Service.name,
             Site.name,
             Site.address,
+            Booking.unit,
         )
         .join(Unit, on=(Booking.unit == Unit.id))
         .join(Service, on=(Unit.service == Service.id))
@@ -108,7 +120,21 @@ def feed(token: str, now: dt.datetime | None = None, deadlines: bool = False) ->
         .tuples()
     )
     stamp = now.astimezone(dt.UTC)
-    for booking_id, child_id, day, state, label, service, site, address in rows:
+    shared = homes.patterns_of(names)
+    owners = (
+        homes.booking_households(
+            shared, today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=AHEAD_DAYS)
+        )
+        if shared
+        else {}
+    )
+    for booking_id, child_id, day, state, label, service, site, address, unit_id in rows:
+        if child_id in shared:
+            owner = owners.get((child_id, unit_id, day))
+            if owner is None and not custody.may_book(shared[child_id], household_id, day):
+                continue
+            if owner is not None and owner != household_id:
+                continue  # the other household's booking
         event = Event()
         event.add("uid", f"booking-{booking_id}@portail-famille")
         event.add("dtstamp", stamp)
@@ -121,14 +147,17 @@ def feed(token: str, now: dt.datetime | None = None, deadlines: bool = False) ->
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     if deadlines:
-        for event in _deadline_events(names, now, stamp):
+        for event in _deadline_events(names, now, stamp, shared, household_id):
             cal.add_component(event)
     return cal.to_ical()
 
 
-def _deadline_events(names: dict[int, str], now: dt.datetime, stamp: dt.datetime):
+def _deadline_events(
+    names: dict[int, str], now: dt.datetime, stamp: dt.datetime, shared=None, household_id=None
+):
     """One event per deadline moment of the next DEADLINES_AHEAD days' open, enrolled and
-    free cells, with an alarm an hour before."""
+    free cells (a shared child's: the household's own days), with an alarm an hour before."""
+    shared = shared or {}
     enrolled = list(
         Enrolment.select(Enrolment.child, Enrolment.service, Enrolment.site, Enrolment.start)
         .select_extend(Enrolment.end, Enrolment.usual_days)
@@ -153,6 +182,8 @@ def _deadline_events(names: dict[int, str], now: dt.datetime, stamp: dt.datetime
             for i in range(DEADLINES_AHEAD):
                 day = today + dt.timedelta(days=i)
                 if not start <= day <= end or (usual and str(day.isoweekday()) not in usual):
+                    continue
+                if child_id in shared and not custody.may_book(shared[child_id], household_id, day):
                     continue
                 at, passed = until(u, "book", day, now)
                 if passed or (child_id, group_of[u.id], day) in held or ctx.closed_why(u, day):

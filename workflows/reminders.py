@@ -18,6 +18,7 @@ from peewee import fn
 from models import (
     Booking,
     Child,
+    CustodyPattern,
     Enrolment,
     Household,
     Town,
@@ -27,7 +28,7 @@ from models import (
 )
 from models.reminders import PrivateAddress, ReminderSent
 
-from . import outbox
+from . import custody, homes, outbox
 from .calendar import PARIS, format_date_fr, format_deadline_fr, to_utc_naive
 from .calendar import now as paris_now
 from .rules import RuleContext, UnitInfo, load_closures, unit_infos, until
@@ -78,16 +79,27 @@ def candidate_cells(now: dt.datetime) -> dict[tuple[int, dt.date], dt.datetime]:
 def unbooked(cells: dict[tuple[int, dt.date], dt.datetime]):
     """(household id, child id, first name, unit id, day) of every enrolled child of a
     household that wants reminders with nothing booked nor asked for on a candidate cell
-    (nor on another unit of its exclusive group): one query per candidate day."""
+    (nor on another unit of its exclusive group): one query per candidate day, and one for
+    the second homes of shared children. A shared child's household is reminded of its own
+    days only (workflows.custody; both households under 'both')."""
     by_day = defaultdict(list)
     for unit_id, day in cells:
         by_day[day].append(unit_id)
+    shared = homes.patterns_of(
+        [c for (c,) in CustodyPattern.select(CustodyPattern.child).distinct().tuples()]
+    )
     for day, unit_ids in sorted(by_day.items()):
-        for row in _unbooked_on(day, unit_ids).tuples():
+        rows = list(_unbooked_on(day, unit_ids).tuples())
+        if shared:
+            rows += list(_unbooked_on(day, unit_ids, second_home=True).tuples())
+        for row in rows:
+            household_id, child_id = row[0], row[1]
+            if child_id in shared and not custody.may_book(shared[child_id], household_id, day):
+                continue
             yield (*row, day)
 
 
-def _unbooked_on(day: dt.date, unit_ids: list[int]):
+def _unbooked_on(day: dt.date, unit_ids: list[int], second_home: bool = False):
     Other = Unit.alias("other")
     held = (
         Booking.select(Booking.id)
@@ -105,11 +117,20 @@ def _unbooked_on(day: dt.date, unit_ids: list[int]):
         )
     )
     weekday = str(day.isoweekday())
+    q = Enrolment.select(
+        CustodyPattern.second_household if second_home else Child.household,
+        Child.id,
+        Child.first_name,
+        Unit.id,
+    ).join(Child, on=(Enrolment.child == Child.id))
+    if second_home:
+        q = q.join(CustodyPattern, on=(CustodyPattern.child == Child.id)).join(
+            Household, on=(CustodyPattern.second_household == Household.id)
+        )
+    else:
+        q = q.join(Household, on=(Child.household == Household.id))
     return (
-        Enrolment.select(Child.household, Child.id, Child.first_name, Unit.id)
-        .join(Child, on=(Enrolment.child == Child.id))
-        .join(Household, on=(Child.household == Household.id))
-        .join(Unit, on=((Unit.service == Enrolment.service) & (Unit.site == Enrolment.site)))
+        q.join(Unit, on=((Unit.service == Enrolment.service) & (Unit.site == Enrolment.site)))
         .where(
             among(Unit.id, unit_ids),
             Enrolment.state == "active",
