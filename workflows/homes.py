@@ -333,3 +333,33 @@ def _tell_both(child, before: Custody | None, old: Custody, new: Custody, change
             )
         )
     return outbox.write_many(mails)
+
+
+def staff_summary(children, household_id: int) -> dict[int, str]:
+    """child id -> the custody pattern in force today, in staff's words, as seen from the
+    file of `household_id` (staff may read both households' names)."""
+    shared = patterns_of([c.id for c in children])
+    if not shared:
+        return {}
+    names = dict(
+        Household.select(Household.id, Household.name)
+        .where(
+            Household.id.in_({h for ps in shared.values() for p in ps for h in (p.first, p.second)})
+        )
+        .tuples()
+    )
+    today = dt.date.today()
+    out = {}
+    for child_id, patterns in shared.items():
+        pattern = pattern_on(patterns, today) or patterns[0]
+        other = pattern.second if household_id == pattern.first else pattern.first
+        since = (
+            f", en vigueur le {french.day(pattern.effective_from, year=True)}"
+            if pattern.effective_from and pattern.effective_from > dt.date(2000, 1, 1)
+            else ""
+        )
+        out[child_id] = (
+            f"Garde alternée avec le foyer {names.get(other, '')} (n° {other}) : "
+            f"{describe(pattern, household_id)}{since}"
+        )
+    return out

@@ -25,7 +25,7 @@ from models import (
 from models.accounts import HouseholdChange
 from models.billing import Payment
 
-from . import words
+from . import homes, words
 from .billing import household_invoices
 from .calendar import format_date_fr
 
@@ -87,9 +87,8 @@ def load(town_id: int, household_id: int) -> HouseholdFile | None:
     household = Household.get_or_none(Household.id == household_id, Household.town == town_id)
     if household is None:
         return None
-    children = list(
-        Child.select().where(Child.household == household.id).order_by(Child.first_name)
-    )
+    # its own children and those it shares as their second home (garde alternée)
+    children = list(homes.children_of(household.id).order_by(Child.first_name))
     child_ids = [c.id for c in children]
     enrolments = list(
         Enrolment.select(Enrolment, Service, Site)

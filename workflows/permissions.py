@@ -96,8 +96,9 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     # the staff's day
     "admin_kitchen": {"list": A},  # Effectifs repas (day, week, PDF, CSV)
     "admin_attendance": {"list": ANIMATOR | A},  # Pointage (phones)
-    # Dossier foyer; booking for the family; ending an enrolment (its place goes to the line)
-    "admin_household_file": {"list": AF, "book": A, "end_enrolment": ADMIN},
+    # Dossier foyer; booking for the family; ending an enrolment (its place goes to the
+    # line); a shared child's custody pattern
+    "admin_household_file": {"list": AF, "book": A, "end_enrolment": ADMIN, "custody": A},
     "admin_messages": {"list": A},  # Message aux familles
     "admin_figures": {"list": AF},  # Chiffres du mois
     "admin_exports": {  # the screen, then each kind of export

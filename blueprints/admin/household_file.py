@@ -11,13 +11,38 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from models import transaction
-from workflows import bookings, documents, enrolments, household_file, staff_bookings, words
+from workflows import (
+    bookings,
+    documents,
+    enrolments,
+    homes,
+    household_file,
+    staff_bookings,
+    words,
+)
 from workflows.engine import WorkflowError
 
 from ..portal.planning import VIEWS, planning_json_of, planning_view
 from ..portal.selection import BadInput, for_siblings, parse_date, parse_lines
 from ..portal.views import paris_today
 from .security import StaffOnly, may, town_id
+
+CUSTODY_KINDS = (
+    ("weeks", "Une semaine sur deux (à partir d'un lundi)"),
+    ("handover", "Une semaine sur deux, changement un jour donné"),
+    ("periods", "Par périodes (chez l'autre foyer aux périodes indiquées)"),
+    ("both", "Les deux foyers réservent tous les jours"),
+)
+CUSTODY_ERRORS = {
+    "alternate weeks start on a Monday": "la semaine alternée commence un lundi.",
+    "the second home is another household of the same town": (
+        "l'autre foyer doit être un autre foyer de la commune."
+    ),
+    "a shared child has one second home": "l'enfant est déjà partagé avec un autre foyer.",
+    "a period runs forward and names one of the two households": (
+        "une période va d'un premier jour à un dernier jour."
+    ),
+}
 
 
 class HouseholdFileView(StaffOnly, BaseView):
@@ -64,6 +89,7 @@ class HouseholdFileView(StaffOnly, BaseView):
                 anchor,
                 count_basket=False,
                 may_pass_deadline=may_book and self._may_pass_deadline(),
+                household=household_id,  # a shared child, as this household has it
             )
             component = {
                 "json_url": url_for(".planning_json", household_id=household_id, child_id=child.id),
@@ -89,6 +115,10 @@ class HouseholdFileView(StaffOnly, BaseView):
             poll_ms=int(current_app.config.get("POLL_MS", 5000)),
             may_book=may_book,
             may_end=may(self.endpoint, "end_enrolment"),
+            may_custody=may(self.endpoint, "custody"),
+            custody=homes.staff_summary(data.children, household_id),
+            custody_kinds=CUSTODY_KINDS,
+            weekdays=list(enumerate(homes.WEEKDAYS_FR, start=1)),
             booking_words=words.titles("booking"),
             invoice_words=words.titles("invoice"),
             payment_words=words.titles("payment"),
@@ -104,7 +134,9 @@ class HouseholdFileView(StaffOnly, BaseView):
             abort(404)
         child = self._child(data, child_id)
         may_pass = may(self.endpoint, "book") and self._may_pass_deadline()
-        return planning_json_of(child, count_basket=False, may_pass_deadline=may_pass)
+        return planning_json_of(
+            child, count_basket=False, may_pass_deadline=may_pass, household=household_id
+        )
 
     @expose("/<int:household_id>/enfants/<int:child_id>/reserver", methods=["POST"])
     def book(self, household_id: int, child_id: int):
@@ -137,7 +169,7 @@ class HouseholdFileView(StaffOnly, BaseView):
             with transaction():
                 for cid, its_lines in by_child.items():
                     number, late = staff_bookings.send_for_family(
-                        current_user.actor, cid, its_lines
+                        current_user.actor, cid, its_lines, household_id=household_id
                     )
                     sent.append((number, cid, len({(u, d) for u, d, _ in its_lines}), late))
         except bookings.RequestRefused as e:
@@ -181,6 +213,63 @@ class HouseholdFileView(StaffOnly, BaseView):
                 f" ; {len(admitted)} demande(s) de la liste d'attente admise(s)" if admitted else ""
             )
             flash(f"Inscription de {enrolment.child.first_name} terminée{told}.", "success")
+        return redirect(url_for(".file", household_id=household_id))
+
+    @expose("/<int:household_id>/garde/<int:child_id>", methods=["POST"])
+    def custody(self, household_id: int, child_id: int):
+        """Staff set a child's custody pattern (garde alternée), from its own household's
+        file: the other household (its file number), the pattern and the day it starts."""
+        data = household_file.load(town_id(), household_id)
+        if data is None or child_id not in {
+            c.id for c in data.children if c.household_id == household_id
+        }:
+            abort(404)
+        form = request.form
+        try:
+            other = int(form.get("other", ""))
+            kind = form.get("kind", "")
+            effective = dt.date.fromisoformat(form.get("effective", ""))
+            start = dt.date.fromisoformat(form["start"]) if form.get("start") else None
+            handover = int(form.get("handover") or 1)
+            periods = [
+                (dt.date.fromisoformat(a), dt.date.fromisoformat(b), "second")
+                for a, b in (
+                    line.split()[:2]
+                    for line in form.get("periods", "").splitlines()
+                    if line.strip()
+                )
+            ]
+        except ValueError:
+            flash(
+                "Vérifiez le formulaire : le n° de l'autre foyer, des dates au format "
+                "AAAA-MM-JJ (une période par ligne : premier jour, dernier jour).",
+                "error",
+            )
+            return redirect(url_for(".file", household_id=household_id))
+        try:
+            change = homes.set_pattern(
+                current_user.actor,
+                child_id,
+                other,
+                kind,
+                effective,
+                start=start,
+                handover=handover,
+                periods=periods,
+                account=current_user.account,
+            )
+        except homes.BadPattern as e:
+            flash(f"Garde alternée non enregistrée : {CUSTODY_ERRORS.get(str(e), str(e))}", "error")
+        except WorkflowError:
+            flash("Cette action n'est pas permise à votre compte.", "error")
+        else:
+            flash(
+                f"Garde alternée enregistrée à partir du {effective:%d/%m/%Y} : "
+                f"{len(change.changed)} jour(s) changent de foyer, "
+                f"{len(change.kept)} réservation(s) acceptée(s) restent au foyer qui les a "
+                f"faites ; les deux foyers sont prévenus par e-mail.",
+                "success",
+            )
         return redirect(url_for(".file", household_id=household_id))
 
     @expose("/<int:household_id>/attestation/<int:enrolment_id>.pdf")
