@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from models import Child, Enrolment, Request
 from models.billing import Invoice
 
-from . import content_public, menus
+from . import content_public, custody, homes, menus
 from .billing import OPEN_STATES
 from .calendar import PARIS, format_date_fr, format_deadline_fr, to_utc_naive
 from .planning import enrolled
@@ -48,10 +48,13 @@ class Home:
     to_read: list = field(default_factory=list)
 
 
-def next_deadlines(children: list[Child], now: dt.datetime, limit: int = 3):
+def next_deadlines(
+    children: list[Child], now: dt.datetime, limit: int = 3, household_id: int | None = None
+):
     """The next booking deadlines of the children's units: for each of the coming weeks,
     the deadline of its first open day (rules.until), while it is still ahead; units with
-    the same deadline share a line."""
+    the same deadline share a line. A shared child's days are `household_id`'s own only."""
+    shared = homes.patterns_of([c.id for c in children]) if household_id else {}
     start = menus.monday(now.astimezone(PARIS).date())
     end = start + dt.timedelta(days=7 * WEEKS_AHEAD - 1)
     lines: dict[tuple[dt.date, dt.datetime], DeadlineLine] = {}
@@ -65,6 +68,10 @@ def next_deadlines(children: list[Child], now: dt.datetime, limit: int = 3):
             for w in range(WEEKS_AHEAD):
                 week = start + dt.timedelta(days=7 * w)
                 for day in (week + dt.timedelta(days=i) for i in range(7)):
+                    if child.id in shared and not custody.may_book(
+                        shared[child.id], household_id, day
+                    ):
+                        continue
                     if ctx.open_code(child.id, unit, day) is None:
                         ahead = until(unit, "book", day, now)
                         if not ahead.passed:
@@ -121,6 +128,6 @@ def home(household_id: int, town_id: int, children: list[Child], now: dt.datetim
     )
     h.due_cents = sum(i.balance_cents for i in invoices if i.is_open)
     h.payable = [i.id for i in invoices if i.is_open and not i.pending_payment_id]
-    h.deadlines = next_deadlines(children, now)
+    h.deadlines = next_deadlines(children, now, household_id=household_id)
     h.to_read = content_public.documents(town_id, to_read=True, now=now_utc)[:5]
     return h

@@ -297,6 +297,8 @@ def _cells(ctx: RuleContext, child_id: int, start, end, now, basket) -> list[Cel
             )
             if other_home:
                 allowed = ()  # the other household's day: nothing to ask for here
+                if cell_state == "refused":  # its refusal is its own business
+                    cell_state, code, reason = "free", "", ""
             cells.append(
                 Cell(
                     day,

@@ -90,3 +90,68 @@ def test_unknown_child_and_request_are_404_in_french(parent):
 
 def test_staff_account_is_turned_away(auth, town):
     assert auth.approver(town).get("/panier").status_code == 403
+
+
+def test_a_shared_child_reaches_both_homes_and_nothing_of_the_other_household(auth, app):
+    """The access matrix with a child shared by two homes: each household reads the child's
+    planning, and never the other's address, invoices, requests or enrolment papers; a
+    third household reaches nothing."""
+    from models import Enrolment, Household
+    from models.billing import Invoice
+
+    from ..billing.helpers import issued_invoice
+    from ..custody.helpers import actor_of
+
+    town, martin, martin_invoice = issued_invoice(name="Martin")
+    _, durand, durand_invoice = issued_invoice(town, name="Durand", children=("Zoé",))
+    stranger = f.household(town, "Petit", ("Tom",))
+    Household.update(address="12 rue des Lilas").where(Household.id == martin.id).execute()
+    Household.update(address="3 impasse des Ormes").where(Household.id == durand.id).execute()
+    lea = martin.children[0]
+    from workflows import homes
+
+    homes.set_pattern(actor_of(f.staff(town)), lea.id, durand.id, "both", f.open_days(n=1)[0])
+    day = f.open_days(n=1)[0]
+    repas = f.unit(town).id
+    (martin_request,) = bookings.submit(
+        f.parent_actor(martin), [bookings.RequestSpec(lea.id, [(repas, day, "book")])]
+    )
+    (durand_request,) = bookings.submit(
+        f.parent_actor(durand),
+        [bookings.RequestSpec(durand.children[0].id, [(repas, day, "book")])],
+    )
+    enrolment = Enrolment.get(Enrolment.child == lea.id)
+    clients = {h.id: auth.parent(h) for h in (martin, durand, stranger)}
+    own = {
+        martin.id: (martin_invoice, martin_request, "12 rue des Lilas"),
+        durand.id: (durand_invoice, durand_request, "3 impasse des Ormes"),
+    }
+    for me, other in ((martin, durand), (durand, martin)):
+        c = clients[me.id]
+        assert c.get(f"/enfants/{lea.id}/planning").status_code == 200
+        invoice, request, address = own[other.id]
+        assert c.get(f"/factures/{invoice.id}").status_code == 404
+        assert c.get(f"/factures/{invoice.id}.pdf").status_code == 404
+        assert c.get(f"/demandes/{request}").status_code == 404
+        for page in ("/", "/demandes", "/factures?etat=toutes", "/ma-famille", "/mon-compte"):
+            text = html.unescape(c.get(page).get_data(as_text=True))
+            assert address not in text, page
+            assert invoice.number not in text, page
+            assert f"n° {request}" not in text and f"/demandes/{request}" not in text, page
+        mine, my_request, my_address = own[me.id]
+        assert c.get(f"/factures/{mine.id}").status_code == 200
+        assert c.get(f"/demandes/{my_request}").status_code == 200
+    # the enrolment's papers stay with the child's own household
+    assert (
+        clients[martin.id].get(f"/mes-inscriptions/{enrolment.id}/attestation.pdf").status_code
+        == 200
+    )
+    assert (
+        clients[durand.id].get(f"/mes-inscriptions/{enrolment.id}/attestation.pdf").status_code
+        == 404
+    )
+    # a third household reaches nothing of the shared child
+    c = clients[stranger.id]
+    assert c.get(f"/enfants/{lea.id}/planning").status_code == 404
+    assert c.get(f"/demandes/{martin_request}").status_code == 404
+    assert Invoice.select().count() == 2
