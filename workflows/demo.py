@@ -304,6 +304,10 @@ def create_demo(
         create_billing_demo(
             town, today or dt.date.today(), Account.get(Account.email == ADMIN[0]), config
         )
+        # a child shared by two homes (garde alternée), from today
+        from .custody_demo import create_custody_demo
+
+        create_custody_demo(town, today or dt.date.today(), Account.get(Account.email == ADMIN[0]))
         # Each staff login gets its TOTP secret now, printed once by `demo-data`; its first
         # sign-in still enrols (the QR code of this secret, a first code, recovery codes).
         d["totp_secrets"] = {
