@@ -5,7 +5,9 @@ written to the outbox in the caller's transaction (what it tells commits with it
 
 from __future__ import annotations
 
-from models import Booking, Child, Household, Town, Unit, among
+from peewee import JOIN, fn
+
+from models import Booking, Child, Household, Request, RequestLine, Town, Unit, among
 from models.catalogue import Enrolment, Service, Site
 
 from . import outbox
@@ -14,18 +16,22 @@ from .pricing import format_euros
 
 
 def _by_household(booking_ids) -> dict[int, dict]:
-    """household id -> {town, children: [(first name, [(day, unit label)])]}, in order."""
+    """household id -> {town, children: [(first name, [(day, unit label)])]}, in order. A
+    booking is told to the household whose request made it (a shared child's other home is
+    not told of it), else to the child's household."""
+    home = fn.COALESCE(Request.household, Child.household)
     rows = (
-        Booking.select(
-            Child.household, Town.name, Child.id, Child.first_name, Booking.date, Unit.label
-        )
+        Booking.select(home, Town.name, Child.id, Child.first_name, Booking.date, Unit.label)
         .join(Child, on=(Booking.child == Child.id))
         .join(Household, on=(Child.household == Household.id))
         .join(Town, on=(Household.town == Town.id))
         .switch(Booking)
         .join(Unit, on=(Booking.unit == Unit.id))
+        .switch(Booking)
+        .join(RequestLine, JOIN.LEFT_OUTER, on=(Booking.line == RequestLine.id))
+        .join(Request, JOIN.LEFT_OUTER, on=(RequestLine.request == Request.id))
         .where(among(Booking.id, booking_ids))
-        .order_by(Child.household, Child.first_name, Child.id, Booking.date, Unit.position)
+        .order_by(home, Child.first_name, Child.id, Booking.date, Unit.position)
         .tuples()
     )
     out: dict[int, dict] = {}

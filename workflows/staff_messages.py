@@ -10,6 +10,7 @@ from models import (
     Account,
     Booking,
     Child,
+    CustodyPattern,
     Enrolment,
     Household,
     Site,
@@ -73,7 +74,14 @@ def recipients(
             )
         )
     q = Child.select(Child.household).where(Child.id.in_(children)).distinct().tuples()
-    return {h for (h,) in q}
+    # with the second homes of shared children (garde alternée): both parents are told
+    second = (
+        CustodyPattern.select(CustodyPattern.second_household)
+        .where(CustodyPattern.child.in_(children))
+        .distinct()
+        .tuples()
+    )
+    return {h for (h,) in q} | {h for (h,) in second}
 
 
 def audience_fr(site=None, unit=None, day=None, class_name="") -> str:
