@@ -98,6 +98,12 @@ def build_spec() -> dict:
                     "description": "label of the unit of the same exclusive group the child "
                     "has or has chosen that day (REPAS / PAI): this cell cannot be booked",
                 },
+                "other_home": {
+                    "type": "boolean",
+                    "description": "shared custody: the child is with the other household that "
+                    "day (or the booking is the other household's): this cell cannot be "
+                    "changed from this account",
+                },
             },
         },
     )

@@ -401,3 +401,38 @@ def test_a_send_where_every_line_is_refused_is_409_with_the_reasons(api, town):
     # the request exists, refused, and reads the same later
     again = api.get(f"/api/v1/requests/{body['number']}", token)
     assert again.status_code == 200 and again.get_json()["lines"][0]["state"] == "refused"
+
+
+def test_a_shared_child_from_its_second_home(api, town):
+    """The API of the second home: the shared child is listed, its planning marks the other
+    home's days, a request for one is refused (422, other_home), and the other household's
+    requests stay out of reach."""
+    from ..custody.helpers import days_of, monday_of, shared_child
+
+    days = f.open_days(n=12)
+    start = monday_of(days[0])
+    martin, durand, lea = shared_child(town, start=start)
+    token = api.token(durand)
+    body = api.get("/api/v1/children", token).get_json()
+    assert {c["first_name"] for c in body} == {"Léa", "Zoé"}
+    mine = days_of(durand, martin, durand, days, start)
+    theirs = days_of(martin, martin, durand, days, start)
+    cells = api.planning(token, lea, days[0], days[-1]).get_json()["cells"]
+    repas = {c["date"]: c for c in cells if c["unit"] == "REPAS"}
+    assert all(repas[d.isoformat()]["other_home"] for d in theirs)
+    assert not any(repas[d.isoformat()]["other_home"] for d in mine)
+    assert not any(repas[d.isoformat()]["changeable"] for d in theirs)
+    refused = _error(
+        api.send(token, lea, [{"date": theirs[0].isoformat(), "unit": "REPAS"}]), 422, "refused"
+    )
+    assert [line["code"] for line in refused["lines"]] == ["other_home"]
+    r = api.send(token, lea, [{"date": mine[0].isoformat(), "unit": "REPAS"}])
+    assert r.status_code == 201, r.get_json()
+    assert Request.get_by_id(r.get_json()["number"]).household_id == durand.id
+    martin_token = api.token(martin)
+    (number,) = (
+        api.send(martin_token, lea, [{"date": theirs[0].isoformat(), "unit": "REPAS"}]).get_json()[
+            "number"
+        ],
+    )
+    _error(api.get(f"/api/v1/requests/{number}", token), 404, "not_found")
