@@ -176,10 +176,19 @@ def describe(pattern: Custody | None, household_id: int) -> str:
         return "l'enfant est rattaché à un seul foyer"
     words = KIND_WORDS[pattern.kind].format(weekday=WEEKDAYS_FR[pattern.handover - 1])
     if pattern.kind in ("weeks", "handover"):
-        mine = pattern.start if household_id == pattern.first else pattern.start + dt.timedelta(7)
-        if pattern.kind == "handover":
-            mine += dt.timedelta(days=pattern.handover - 1)
-        words += f" ; chez vous à partir du {french.day(mine, weekday=True, year=True)}"
+        # the first day of the household's next stretch, from the day the pattern starts
+        day = max(pattern.effective_from or dt.date.min, pattern.start)
+        for _ in range(15):
+            if household_on(pattern, day) == household_id and (
+                household_on(pattern, day - dt.timedelta(days=1)) != household_id
+                or day == pattern.effective_from
+            ):
+                break
+            day += dt.timedelta(days=1)
+        words += (
+            f" ; chez vous à partir du {french.day(day, weekday=True, year=True)}, "
+            "puis une semaine sur deux"
+        )
     elif pattern.kind == "periods":
         spans = [french.period(a, b) for a, b, h in pattern.periods if h == household_id]
         if household_id == pattern.first:

@@ -124,7 +124,9 @@ def billable_households(town_id: int, month: dt.date) -> list[int]:
         .distinct()
         .join(RequestLine, on=(Booking.line == RequestLine.id))
         .join(Request, on=(RequestLine.request == Request.id))
+        .join(Household, on=(Request.household == Household.id))
         .where(
+            Household.town == town_id,
             Booking.child.in_(CustodyPattern.select(CustodyPattern.child)),
             Booking.state == "booked",
             Booking.date.between(first, last),

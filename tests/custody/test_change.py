@@ -114,3 +114,30 @@ def test_bad_patterns_are_refused_in_french(auth, app):
         action=f"{url}/garde/{lea.id}",
     )
     assert resp.status_code == 403
+
+
+def test_the_pattern_in_each_households_words():
+    from workflows.custody import Custody
+    from workflows.homes import describe
+
+    p = Custody(
+        "handover",
+        1,
+        2,
+        start=dt.date(2026, 8, 31),
+        handover=3,
+        effective_from=dt.date(2026, 9, 1),
+    )
+    assert describe(p, 1) == (
+        "une semaine sur deux, avec un changement de foyer le mercredi ; chez vous à partir "
+        "du mercredi 2 septembre 2026, puis une semaine sur deux"
+    )
+    assert describe(p, 2).endswith(
+        "chez vous à partir du mardi 1er septembre 2026, puis une semaine sur deux"
+    )
+    weeks = Custody("weeks", 1, 2, start=dt.date(2026, 8, 31), effective_from=dt.date(2026, 9, 1))
+    assert "chez vous à partir du lundi 7 septembre 2026" in describe(weeks, 2)
+    periods = Custody("periods", 1, 2, periods=((dt.date(2027, 2, 8), dt.date(2027, 2, 19), 2),))
+    assert describe(periods, 2) == "par périodes ; chez vous du 8 au 19 février 2027"
+    assert describe(periods, 1) == "par périodes ; chez vous, sauf du 8 au 19 février 2027"
+    assert describe(None, 1) == "l'enfant est rattaché à un seul foyer"
