@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from models import (
     Booking,
     Child,
+    CustodyPattern,
     Enrolment,
     HotQuery,
     RequestLine,
@@ -102,6 +103,7 @@ _ENROLLED_UNITS = HotQuery(
         *UNIT_FIELDS,
         Service.town,
         Town.zone,
+        CustodyPattern.id,
     ),
     'FROM "child" LEFT JOIN "enrolment" ON "enrolment"."child_id" = "child"."id"'
     ' AND "enrolment"."state" = \'active\' AND "enrolment"."start" <= %s'
@@ -110,6 +112,9 @@ _ENROLLED_UNITS = HotQuery(
     ' AND "unit"."site_id" = "enrolment"."site_id"'
     ' LEFT JOIN "service" ON "service"."id" = "unit"."service_id"'
     ' LEFT JOIN "town" ON "town"."id" = "service"."town_id"'
+    # a shared child (garde alternée): its first custody pattern, one row whatever their number
+    ' LEFT JOIN "custody_pattern" ON "custody_pattern"."id" = (SELECT MIN("id")'
+    ' FROM "custody_pattern" WHERE "custody_pattern"."child_id" = "child"."id")'
     ' WHERE "child"."id" = %s',
 )
 
@@ -123,6 +128,7 @@ class Enrolled:
     units: dict[int, UnitInfo]
     periods: list[tuple[int, int, dt.date, dt.date]]  # (service, site, first day, last day)
     usual: dict[tuple[int, int], str]  # (service id, site id) -> usual ISO weekdays
+    shared: bool = False  # a child shared by two homes (workflows.homes)
 
 
 def enrolled(child_id: int, start: dt.date, end: dt.date) -> Enrolled | None:
@@ -134,7 +140,7 @@ def enrolled(child_id: int, start: dt.date, end: dt.date) -> Enrolled | None:
     units: dict[int, UnitInfo] = {}
     periods, usual, seen = [], {}, set()
     n = len(UNIT_FIELDS)
-    for _, e_id, service_id, site_id, first, last, days, *unit in rows:
+    for _, e_id, service_id, site_id, first, last, days, *unit, _shared in rows:
         if e_id is None:
             continue
         if e_id not in seen:
@@ -145,7 +151,7 @@ def enrolled(child_id: int, start: dt.date, end: dt.date) -> Enrolled | None:
         if unit[0] is not None and unit[0] not in units:
             units[unit[0]] = unit_info_of(unit[:n], *unit[n:])
     ordered = dict(sorted(units.items(), key=lambda kv: (kv[1].position, kv[0])))
-    return Enrolled(rows[0][0], ordered, periods, usual)
+    return Enrolled(rows[0][0], ordered, periods, usual, rows[0][-1] is not None)
 
 
 def child_planning(
@@ -159,7 +165,8 @@ def child_planning(
     may_pass_deadline: bool = False,
 ) -> ChildPlanning | None:
     """Every cell of the child's planning from start to end, in four queries whatever the
-    period. With `household_id`, None unless the child is of that household. With
+    period (a shared child's patterns and bookings' households: two more). With
+    `household_id`, None unless the child is of that household (or its second home). With
     `count_basket`, also the number of lines in the household's basket. With
     `may_pass_deadline` (staff acting for the family with the right), a day whose deadline
     has passed is still selectable, as the rules will let that staff member send it."""
@@ -169,7 +176,7 @@ def child_planning(
     found = enrolled(child_id, start, end)
     if found is None:
         return None
-    shared = homes.patterns_of([child_id])
+    shared = homes.patterns_of([child_id]) if found.shared else {}
     asking = found.household_id if household_id is None else household_id
     if asking != found.household_id and not any(
         p.second == asking for p in shared.get(child_id, ())
