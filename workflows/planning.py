@@ -193,9 +193,12 @@ def child_planning(
     return ChildPlanning(cells, found.usual, count)
 
 
-def planning(child_id: int, start: dt.date, end: dt.date, now=None) -> list[Cell]:
-    """The cells of a child's planning (see `child_planning`)."""
-    found = child_planning(child_id, start, end, now=now)
+def planning(
+    child_id: int, start: dt.date, end: dt.date, now=None, household_id: int | None = None
+) -> list[Cell]:
+    """The cells of a child's planning (see `child_planning`), as `household_id` sees them
+    (a shared child's second home) or the child's own household."""
+    found = child_planning(child_id, start, end, now=now, household_id=household_id)
     return found.cells if found else []
 
 

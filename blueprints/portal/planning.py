@@ -261,7 +261,7 @@ def _add_to_basket(child: Child, lines, also_ids) -> dict:
     """Put `lines` (unit, date, action) of `child`, and the same days of the chosen brothers
     and sisters, in the basket. Returns the French report."""
     siblings = [c for c in children() if c.id in set(also_ids) and c.id != child.id]
-    extra = for_siblings(lines, siblings)
+    extra = for_siblings(lines, siblings, household_id())
     all_lines = [(child.id, u, d, a) for u, d, a in lines] + extra.lines
     if not all_lines:
         return {"added": 0, "problems": [], "skipped": extra.skipped}
@@ -346,7 +346,9 @@ def weekly(child_id: int):
         return _refused(child.id, back)
     also = inputs.ids(request.form.getlist("also"))
     try:
-        lines = weekly_template(child.id, form.start.data, form.end.data, ticks, form.action.data)
+        lines = weekly_template(
+            child.id, form.start.data, form.end.data, ticks, form.action.data, household_id()
+        )
         if not lines:
             flash("Semaine type : aucun jour modifiable sur cette période pour ces jours.", "error")
             return _refused(child.id, back)

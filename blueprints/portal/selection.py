@@ -80,25 +80,30 @@ def parse_lines(raw) -> list[tuple[int, dt.date, str]]:
     return out
 
 
-def _cells_by_key(child_id: int, days) -> dict[tuple[str, dt.date], Cell]:
+def _cells_by_key(child_id: int, days, household_id=None) -> dict[tuple[str, dt.date], Cell]:
     days = list(days)
     if not days:
         return {}
     start, end = min(days), max(days)
     if (end - start).days > MAX_DAYS:
         raise BadInput("La période choisie est trop longue (un an au plus).")
-    return {(c.unit.code, c.date): c for c in planning(child_id, start, end)}
+    return {
+        (c.unit.code, c.date): c for c in planning(child_id, start, end, household_id=household_id)
+    }
 
 
-def for_siblings(lines: list[tuple[int, dt.date, str]], siblings: list[Child]) -> Selection:
+def for_siblings(
+    lines: list[tuple[int, dt.date, str]], siblings: list[Child], household_id=None
+) -> Selection:
     """The same days for other children of the household, matched by unit code (a sister at
-    another school books her own school's meal). Only cells that may change the same way."""
+    another school books her own school's meal). Only cells that may change the same way
+    (as `household_id` sees them: a shared child's days are its own ones)."""
     sel = Selection()
     if not lines or not siblings:
         return sel
     codes = {u.id: u.code for u in unit_infos({u for u, _, _ in lines}).values()}
     for sibling in siblings:
-        cells = _cells_by_key(sibling.id, (d for _, d, _ in lines))
+        cells = _cells_by_key(sibling.id, (d for _, d, _ in lines), household_id)
         left_out = 0
         for unit_id, day, action in lines:
             cell = cells.get((codes.get(unit_id), day))
@@ -109,22 +114,28 @@ def for_siblings(lines: list[tuple[int, dt.date, str]], siblings: list[Child]) -
         if left_out:
             sel.skipped.append(
                 f"{sibling.first_name} : {left_out} jour(s) non ajouté(s) "
-                "(fermé, non inscrit, déjà demandé ou délai dépassé)."
+                "(fermé, non inscrit, déjà demandé, délai dépassé ou chez l'autre parent)."
             )
     return sel
 
 
 def weekly_template(
-    child_id: int, start: dt.date, end: dt.date, ticks: dict[int, set[int]], action: str = "book"
+    child_id: int,
+    start: dt.date,
+    end: dt.date,
+    ticks: dict[int, set[int]],
+    action: str = "book",
+    household_id: int | None = None,
 ) -> list[tuple[int, dt.date, str]]:
     """Every open day of [start, end] on the ticked weekdays of each unit (unit id -> ISO
-    weekdays), as lines; only cells that may change that way now."""
+    weekdays), as lines; only cells that may change that way now (for `household_id`: a
+    shared child's other home's days are left out)."""
     if end < start:
         raise BadInput("La date de fin précède la date de début.")
     if (end - start).days > MAX_DAYS:
         raise BadInput("La période choisie est trop longue (un an au plus).")
     out = []
-    for cell in planning(child_id, start, end):
+    for cell in planning(child_id, start, end, household_id=household_id):
         if (
             cell.date.isoweekday() in ticks.get(cell.unit.id, ())
             and selectable_action(cell) == action
