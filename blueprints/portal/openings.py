@@ -76,7 +76,9 @@ def opening_request(opening_id: int):
     units = units_of(opening)
     unit = units[0] if units else abort(404)
     days = open_days(opening, unit)
-    kids = children()
+    # An opening's requests are the child's own household's: a shared child's second home
+    # (garde alternée) does not ask for its places.
+    kids = [c for c in children() if c.household_id == household_id()]
     if request.method == "POST":
         together = bool(request.form.get("together"))
         resident = bool(request.form.get("resident"))
