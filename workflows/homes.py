@@ -222,12 +222,13 @@ def set_pattern(
     start: dt.date | None = None,
     handover: int = 1,
     periods=(),
-    account=None,
+    reason: str = "",
 ) -> PatternChange:
     """Staff set (or change) the child's custody pattern from `effective_from`. The days
     that change hands are worked out against the pattern in force before; accepted bookings
     on them stay with the household that made them until it cancels them (they belong to
-    its request); both households are told by e-mail, in the same transaction."""
+    its request); both households are told by e-mail, and the change is in the town's
+    audit (with staff's `reason`), in the same transaction."""
     child = Child.select(Child, Household).join(Household).where(Child.id == child_id).first()
     if child is None:
         raise Forbidden("no such child", code="forbidden")
@@ -272,10 +273,16 @@ def set_pattern(
             created_by=actor.account_id,
         )
         kept = _kept_bookings(child_id, changed)
-        if account is not None:
-            audit.record(
-                account, town_id, "create", "Garde alternée", child, None, audit.snapshot(row)
-            )
+        audit.record_for(
+            actor,
+            town_id,
+            "create",
+            "Garde alternée",
+            child,
+            None,
+            audit.snapshot(row),
+            reason=reason.strip()[:500],
+        )
         mails = _tell_both(child, before, old, new, changed, kept)
     return PatternChange(row, changed, kept, mails)
 

@@ -256,7 +256,7 @@ class HouseholdFileView(StaffOnly, BaseView):
                 start=start,
                 handover=handover,
                 periods=periods,
-                account=current_user.account,
+                reason=form.get("reason", ""),
             )
         except homes.BadPattern as e:
             flash(f"Garde alternée non enregistrée : {CUSTODY_ERRORS.get(str(e), str(e))}", "error")

@@ -19,7 +19,12 @@ from .helpers import days_of, monday_of
 
 def _set(client, martin, lea, other, kind, effective, start=None):
     url = f"/admin/dossier-foyer/{martin.id}"
-    data = {"other": other.id, "kind": kind, "effective": effective.isoformat()}
+    data = {
+        "other": other.id,
+        "kind": kind,
+        "effective": effective.isoformat(),
+        "reason": "jugement du 12 novembre",
+    }
     if start:
         data["start"] = start.isoformat()
     return html.unescape(
@@ -67,7 +72,10 @@ def test_a_change_of_pattern_keeps_accepted_bookings_and_mails_both(auth, app):
         assert "Durand" not in mail.text and "Martin" not in mail.text  # no other's details
     assert "Vos réservations déjà acceptées sur ces jours restent les vôtres" in to_martin.text
     assert "restent les vôtres" not in to_durand.text
-    assert AuditEntry.select().where(AuditEntry.kind == "Garde alternée").count() == 2
+    entries = list(AuditEntry.select().where(AuditEntry.kind == "Garde alternée"))
+    assert len(entries) == 2
+    assert {e.reason for e in entries} == {"jugement du 12 novembre"}
+    assert entries[0].who.startswith("agent-")
 
     # The booking stays Martin's: Durand may not cancel it, Martin may
     with pytest.raises(bookings.RequestRefused) as refused:
