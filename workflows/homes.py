@@ -260,6 +260,11 @@ def set_pattern(
     before = pattern_on(earlier, effective_from)
     old = before or Custody("periods", first, second.id)
     end = _horizon(child_id, effective_from)
+    later = [
+        p.effective_from for p in earlier if p.effective_from and p.effective_from > effective_from
+    ]
+    if later:  # a pattern already set from a later day takes over then
+        end = min(end, min(later) - dt.timedelta(days=1))
     changed = changed_days(old, new, effective_from, end)
     with transaction():
         row = CustodyPattern.create(
