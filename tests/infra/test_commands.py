@@ -40,7 +40,8 @@ def test_demo_data_gives_the_readme_logins(tmp_path):
             "bool(authenticate('parent@demo.fr', 'demo-parent')), "
             "authenticate('agent@demo.fr', 'demo-agent').roles, "
             "'admin' in authenticate('admin@demo.fr', 'demo-admin').roles, "
-            "authenticate('parent@demo.fr', 'wrong'))",
+            "authenticate('parent@demo.fr', 'wrong'), "
+            "bool(authenticate('garde@demo.fr', 'demo-garde')))",
         ],
         cwd=ROOT,
         env=env,
@@ -48,4 +49,5 @@ def test_demo_data_gives_the_readme_logins(tmp_path):
         text=True,
         check=True,
     )
-    assert check.stdout.split() == ["30", "1", "True", "approver", "True", "None"]
+    # 30 households, and the Roux household sharing a child (garde alternée) with Bernard
+    assert check.stdout.split() == ["31", "1", "True", "approver", "True", "None", "True"]
