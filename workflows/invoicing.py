@@ -134,8 +134,17 @@ def billable_households(town_id: int, month: dt.date) -> list[int]:
         )
         .tuples()
     )
-    # with the households whose children came without a booking (attendance)
+    # with the households whose children came without a booking (attendance), a shared
+    # child's second home included (the presence goes to the day's household)
     extra = attendance.unplanned_households(town_id, first, last) | {h for (h,) in shared}
+    came = {c for c, _, _ in attendance.unplanned_presences(town_id, first, last)}
+    if came:
+        extra |= {
+            h
+            for (h,) in CustodyPattern.select(CustodyPattern.second_household)
+            .where(CustodyPattern.child.in_(list(came)))
+            .tuples()
+        }
     if extra:
         extra -= {h for (h,) in invoiced.tuples()}
     return sorted({h for (h,) in q} | extra)

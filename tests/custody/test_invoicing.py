@@ -118,3 +118,32 @@ def test_a_day_staff_booked_under_both_goes_to_the_household_they_named(app):
     invoicing.draft_month(town.id, MONTH)
     assert _quantities(durand, lea) == {("Repas", 390): 1}
     assert _quantities(martin, lea) == {("Repas", 150): 1}
+
+
+def test_an_unplanned_presence_goes_to_the_days_household(app):
+    import uuid
+
+    from workflows import attendance
+    from workflows.attendance import MarkSpec
+
+    town, martin, durand, lea, first, last, start = _two_homes()
+    days = _school_days(first, last)
+    durand_day = next(d for d in days if ((d - start).days // 7) % 2 == 1)
+    attendance.record(
+        staff_actor(town, "approver"),
+        town.id,
+        f.unit(town, REPAS).id,
+        durand_day,
+        [
+            MarkSpec(
+                str(uuid.uuid4()),
+                lea.id,
+                "present",
+                dt.datetime(2026, 1, 1, 12, tzinfo=PARIS),
+                True,
+            )
+        ],
+    )
+    invoicing.draft_month(town.id, MONTH)
+    assert _quantities(durand, lea) == {("Repas", 390): 1}  # no walk-in price: its QF tier
+    assert not Invoice.select().where(Invoice.household == martin.id).exists()
