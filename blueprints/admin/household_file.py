@@ -6,6 +6,8 @@ bookings.submit as an approver, the history names the staff)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
@@ -118,7 +120,7 @@ class HouseholdFileView(StaffOnly, BaseView):
             may_custody=may(self.endpoint, "custody"),
             custody=homes.staff_summary(data.children, household_id),
             custody_kinds=CUSTODY_KINDS,
-            weekdays=list(enumerate(homes.WEEKDAYS_FR, start=1)),
+            custody_weekdays=list(enumerate(homes.WEEKDAYS_FR, start=1)),
             booking_words=words.titles("booking"),
             invoice_words=words.titles("invoice"),
             payment_words=words.titles("payment"),
@@ -159,7 +161,7 @@ class HouseholdFileView(StaffOnly, BaseView):
         except BadInput as e:
             return jsonify({"ok": False, "message": str(e)}), 400
         siblings = [c for c in data.children if c.id in set(also) and c.id != child.id]
-        extra = for_siblings(lines, siblings)
+        extra = for_siblings(lines, siblings, household_id)
         by_child = {child.id: lines}
         for cid, unit_id, day, action in extra.lines:
             by_child.setdefault(cid, []).append((unit_id, day, action))

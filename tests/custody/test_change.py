@@ -149,3 +149,43 @@ def test_the_pattern_in_each_households_words():
     assert describe(periods, 2) == "par périodes ; chez vous du 8 au 19 février 2027"
     assert describe(periods, 1) == "par périodes ; chez vous, sauf du 8 au 19 février 2027"
     assert describe(None, 1) == "l'enfant est rattaché à un seul foyer"
+
+
+def test_staff_send_from_each_households_file_for_its_own_days(auth, app):
+    from models import Request
+
+    from ..forms import csrf_token
+    from .helpers import shared_child
+
+    town = f.town()
+    days = f.open_days(n=12)
+    start = monday_of(days[0])
+    martin, durand, lea = shared_child(town, start=start)
+    repas = f.unit(town).id
+    mine = days_of(martin, martin, durand, days, start)
+    theirs = days_of(durand, martin, durand, days, start)
+    staff = auth.approver(town)
+    url = f"/admin/dossier-foyer/{durand.id}"
+    page = staff.get(url, query_string={"enfant": lea.id}).get_data(as_text=True)
+    assert "Garde alternée avec le foyer Martin" in html.unescape(page)
+    cells = staff.get(
+        f"{url}/enfants/{lea.id}/planning.json",
+        query_string={"from": days[0].isoformat(), "to": days[-1].isoformat()},
+    ).json["cells"]
+    marked = {c["date"] for c in cells if c["unit_id"] == repas and c["other_home"]}
+    assert marked == {d.isoformat() for d in mine}
+
+    def send(day):
+        return staff.post(
+            f"{url}/enfants/{lea.id}/reserver",
+            json={"lines": [{"unit": repas, "date": day.isoformat(), "action": "book"}]},
+            headers={"X-CSRFToken": csrf_token(page)},
+        )
+
+    refused = send(mine[0])
+    assert refused.status_code == 422
+    assert any("chez l'autre parent" in p for p in refused.json["problems"])
+    sent = send(theirs[0])
+    assert sent.json["ok"], sent.json
+    (number,) = sent.json["numbers"]
+    assert Request.get_by_id(number).household_id == durand.id
