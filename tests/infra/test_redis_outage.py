@@ -39,6 +39,19 @@ def _flask(command: str, env: dict) -> subprocess.Popen:
     )
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (a warm shutdown: the current job ends first), then SIGKILL if it lingers on
+    a busy machine, so one slow stop never leaves the next tests without their Redis."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+
 def test_mail_survives_redis_stopped_and_restarted(app, monkeypatch):
     town = f.town()
     h = f.household(town)
@@ -74,11 +87,9 @@ def test_mail_survives_redis_stopped_and_restarted(app, monkeypatch):
         assert "nouveau mot de passe" in mail["Subject"]
         assert OutgoingMail.select().where(OutgoingMail.sent_at.is_null()).count() == 0
     finally:
+        install(app.config | {"REDIS_URL": os.environ["REDIS_URL"]})
         for proc in (timer, worker):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(20)
+            _stop(proc)
         redis.terminate()
         redis.wait(10)
         shutil.rmtree(folder, ignore_errors=True)
-        install(app.config | {"REDIS_URL": os.environ["REDIS_URL"]})
