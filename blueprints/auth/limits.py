@@ -75,18 +75,24 @@ def _failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def login_limited(view):
-    """The login limits, on a view that logs in (the form's POST, the API's token)."""
+def _limited(view, account_scope: str, key_func):
+    """Failed attempts count against the account (its own scope) and the address (one
+    counter for every door: passwords and second-factor codes alike)."""
     view = limiter.shared_limit(
         setting("RATELIMIT_LOGIN_ACCOUNT"),
-        scope="login-account",
-        key_func=account_key,
+        scope=account_scope,
+        key_func=key_func,
         methods=["POST"],
         deduct_when=_failed,
     )(view)
     return limiter.shared_limit(
         setting("RATELIMIT_LOGIN_IP"), scope="login-ip", methods=["POST"], deduct_when=_failed
     )(view)
+
+
+def login_limited(view):
+    """The login limits, on a view that logs in (the form's POST, the API's token)."""
+    return _limited(view, "login-account", account_key)
 
 
 def pending_account_key() -> str:
@@ -104,16 +110,7 @@ def second_factor_limited(view):
     """The login limits, on a view that checks a second-factor code: failed codes count
     against the account (RATELIMIT_LOGIN_ACCOUNT) and against the address, like failed
     passwords (the address's counter is the same)."""
-    view = limiter.shared_limit(
-        setting("RATELIMIT_LOGIN_ACCOUNT"),
-        scope="second-factor-account",
-        key_func=pending_account_key,
-        methods=["POST"],
-        deduct_when=_failed,
-    )(view)
-    return limiter.shared_limit(
-        setting("RATELIMIT_LOGIN_IP"), scope="login-ip", methods=["POST"], deduct_when=_failed
-    )(view)
+    return _limited(view, "second-factor-account", pending_account_key)
 
 
 def init_app(app: Flask) -> None:

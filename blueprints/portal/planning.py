@@ -53,6 +53,22 @@ def _shown_weekdays(units) -> list[int]:
     return sorted(days or {1, 2, 3, 4, 5})
 
 
+def _cells(child, start, end, asking, now, count_basket, may_pass_deadline):
+    """The child's cells from start to end as `asking` sees them (404 when none may)."""
+    found = plan.child_planning(
+        child.id,
+        start,
+        end,
+        household_id=asking,
+        now=now,
+        count_basket=count_basket,
+        may_pass_deadline=may_pass_deadline,
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
 def planning_view(
     child: Child,
     view: str,
@@ -73,17 +89,7 @@ def planning_view(
     else:
         start, end = week_period(anchor)
         prev_date, next_date = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
-    found = plan.child_planning(
-        child.id,
-        start,
-        end,
-        household_id=asking,
-        now=now,
-        count_basket=count_basket,
-        may_pass_deadline=may_pass_deadline,
-    )
-    if found is None:
-        abort(404)
+    found = _cells(child, start, end, asking, now, count_basket, may_pass_deadline)
     if count_basket:
         g.basket_count = found.basket_count
     cells = found.cells
@@ -222,17 +228,7 @@ def planning_json_of(
     tag = plan.version(child.id, asking, start, end, now)
     if tag in request.if_none_match:
         return _not_modified(tag)
-    found = plan.child_planning(
-        child.id,
-        start,
-        end,
-        household_id=asking,
-        now=now,
-        count_basket=count_basket,
-        may_pass_deadline=may_pass_deadline,
-    )
-    if found is None:
-        abort(404)
+    found = _cells(child, start, end, asking, now, count_basket, may_pass_deadline)
     response = jsonify(
         {
             "ok": True,
