@@ -27,6 +27,12 @@ def handle(name: str, handler: Callable[..., object]) -> None:
     _handlers[name] = handler
 
 
+def handle_none() -> None:
+    """Carry out no effect in this process (a one-shot command run before Redis is up, as
+    `demo-data` in `make run`): the timer's periodic jobs do what was asked."""
+    _handlers.clear()
+
+
 def ask(name: str, *args) -> None:
     """Carry out effect `name` after the commit of the current transaction (at once when
     there is none). An effect nobody handles in this process (a shell, a benchmark) is
