@@ -12,7 +12,7 @@ from jobs import monitor
 from models import transaction
 from workflows import audit
 
-from .security import StaffOnly, town_id
+from .security import StaffOnly, staff_roles, town_id
 
 STATES = {"idle": "en attente", "busy": "au travail", "suspended": "suspendu", "started": "démarré"}
 JOB_NAMES = {
@@ -46,6 +46,9 @@ class JobsView(StaffOnly, BaseView):
             states=STATES,
             names=JOB_NAMES,
             every=_every,
+            # The queue is the whole portal's: a failed job's error may name another town's
+            # data, so only the portal's super-admin reads it.
+            errors_shown="superadmin" in staff_roles(),
         )
 
     def _act(self, job_id: str, do, verb: str, done: str):
