@@ -8,19 +8,11 @@ from collections import defaultdict
 
 from models import Child, Request, RequestLine, Unit, transaction
 
-from .bookings import (
-    CHUNK,
-    LineProblem,
-    RequestRefused,
-    check_lines,
-    dedupe_lines,
-    insert_lines,
-    owned_children,
-    send_requests,
-)
+from .bookings import CHUNK, insert_lines, send_requests
 from .decisions import now_or
 from .definitions import REQUEST, REQUEST_LINE
 from .engine import Actor, Forbidden, fire, fire_many
+from .line_checks import LineProblem, RequestRefused, check_lines, dedupe_lines, owned_children
 
 
 def _basket_ids(household_id: int) -> dict[int, int]:

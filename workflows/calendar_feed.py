@@ -18,7 +18,8 @@ from models.reminders import PrivateAddress
 from . import custody, homes
 from .calendar import PARIS, format_date_fr, format_deadline_fr
 from .reminders import reminded_units
-from .rules import RuleContext, load_closures, unit_infos, until
+from .rules import RuleContext
+from .units import load_closures, unit_infos, until
 
 CALENDAR = "calendar"
 CONFIRMED = ("booked", "cancel_requested")

@@ -1,7 +1,7 @@
 """The parents' home (tableau de bord): the town's latest news, this week's menu at each
 child's site with their meal option and PAI marked, the requests still waiting, the
 amount due, the next booking deadlines, the documents "à lire". Each block is read
-through the workflow's own readings (visible content, rules.until over a RuleContext,
+through the workflow's own readings (visible content, units.until over a RuleContext,
 the open invoices), never a rule of its own."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from . import content_public, custody, homes, menus
 from .billing import OPEN_STATES
 from .calendar import PARIS, format_date_fr, format_deadline_fr, to_utc_naive
 from .planning import enrolled
-from .rules import RuleContext, load_closures, until
+from .rules import RuleContext
+from .units import load_closures, until
 
 WEEKS_AHEAD = 4
 
@@ -52,7 +53,7 @@ def next_deadlines(
     children: list[Child], now: dt.datetime, limit: int = 3, household_id: int | None = None
 ):
     """The next booking deadlines of the children's units: for each of the coming weeks,
-    the deadline of its first open day (rules.until), while it is still ahead; units with
+    the deadline of its first open day (units.until), while it is still ahead; units with
     the same deadline share a line. A shared child's days are `household_id`'s own only."""
     shared = homes.patterns_of([c.id for c in children]) if household_id else {}
     start = menus.monday(now.astimezone(PARIS).date())

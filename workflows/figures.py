@@ -15,7 +15,7 @@ from models.staff import AttendanceMark
 
 from .calendar import days_between
 from .pricing import is_meal, month_bounds
-from .rules import unit_infos
+from .units import unit_infos
 
 OPEN_INVOICES = ("issued", "partly_paid")
 

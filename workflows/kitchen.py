@@ -3,7 +3,7 @@ option, and the children expected. Pure reading, one aggregate query per questio
 
 A meal is expected where the booking holds (booked, or its cancellation asked and not yet
 confirmed): exactly the bookings the workflow accepted. A day's figures are *provisional*
-while a parent may still book or cancel it (rules.until, the one reading of a deadline)
+while a parent may still book or cancel it (units.until, the one reading of a deadline)
 and *final* once both deadlines have passed."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from models import Booking, Child, HotQuery, Service, Site, Unit, database
 from .calendar import days_between, format_date_fr
 from .decisions import now_or
 from .pricing import MEAL_CODES
-from .rules import unit_infos, until
 from .school_years import year_around, year_of
+from .units import unit_infos, until
 
 # The booking states in which a meal is expected (the booking holds).
 EXPECTED = ("booked", "cancel_requested")

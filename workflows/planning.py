@@ -22,17 +22,8 @@ from models import (
 from . import homes
 from .calendar import PARIS, days_between, format_deadline_fr
 from .definitions import BOOKING
-from .rules import (
-    HELD_AT_SENDING,
-    UNIT_FIELDS,
-    LineItem,
-    RuleContext,
-    UnitInfo,
-    action_for,
-    load_closures,
-    unit_info_of,
-    until,
-)
+from .rules import HELD_AT_SENDING, LineItem, RuleContext
+from .units import UNIT_FIELDS, UnitInfo, action_for, load_closures, unit_info_of, until
 
 # API states of a cell (shared/spec/WORKFLOWS.md).
 CELL_STATES = ("closed", "free", "requested", "waiting", "booked", "cancel_requested", "refused")

@@ -4,7 +4,7 @@ that are neither booked nor asked for (only the usual days when the enrolment ha
 one e-mail per household and deadline, claimed once (ReminderSent's unique key) in the
 transaction that writes it to the outbox, whatever the number of timers or workers.
 
-The deadlines are worked out per unit and day (a few dozen cells a run, rules.until); the
+The deadlines are worked out per unit and day (a few dozen cells a run, units.until); the
 children are found by one set-based query per candidate day."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from models.reminders import PrivateAddress, ReminderSent
 from . import custody, homes, outbox
 from .calendar import PARIS, format_date_fr, format_deadline_fr, to_utc_naive
 from .calendar import now as paris_now
-from .rules import RuleContext, UnitInfo, load_closures, unit_infos, until
+from .rules import RuleContext
+from .units import UnitInfo, load_closures, unit_infos, until
 
 UNSUBSCRIBE = "unsubscribe"
 BATCH = 1000

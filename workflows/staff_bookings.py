@@ -1,6 +1,6 @@
 """Staff book or cancel a day for a family (on the phone with a parent), through the same
 operation as the parent (bookings.submit, as an approver: the history names the staff).
-Past the deadline only with the right an admin grants (bookings.PASS_DEADLINE_ROLES): the
+Past the deadline only with the right an admin grants (line_checks.PASS_DEADLINE_ROLES): the
 line is then decided at once under that right, and its history says so."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import datetime as dt
 
 from models import RequestLine, WorkflowHistory, transaction
 
-from .bookings import PASS_DEADLINE_ROLES, RequestSpec, submit
+from .bookings import RequestSpec, submit
 from .decisions import decide, line_items, line_rows, now_or
 from .engine import Actor
-from .rules import unit_infos, until
+from .line_checks import PASS_DEADLINE_ROLES
+from .units import unit_infos, until
 
 LATE_COMMENT = "hors délai (droit accordé)"
 

@@ -19,6 +19,7 @@ from workflows import (
     enrolments,
     homes,
     household_file,
+    line_checks,
     staff_bookings,
     words,
 )
@@ -65,7 +66,7 @@ class HouseholdFileView(StaffOnly, BaseView):
         return found
 
     def _may_pass_deadline(self) -> bool:
-        return bool(bookings.PASS_DEADLINE_ROLES & current_user.actor.staff_roles)
+        return bool(line_checks.PASS_DEADLINE_ROLES & current_user.actor.staff_roles)
 
     @expose("/<int:household_id>")
     def file(self, household_id: int):

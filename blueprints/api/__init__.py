@@ -14,7 +14,7 @@ from models import Child, Request
 from web import inputs
 from web.errors import kept_headers
 from web.extensions import csrf
-from workflows import bookings, homes, idempotency, second_factor, sent_requests
+from workflows import bookings, homes, idempotency, line_checks, second_factor, sent_requests
 from workflows import planning as plan
 from workflows.accounts import actor_for, authenticate, load_account
 from workflows.engine import Forbidden, WorkflowError
@@ -251,7 +251,7 @@ def _request_lines(child: Child, raw_lines) -> list[tuple[int, dt.date, str]]:
                 422, "unknown_unit", f"lines[{i}]: unknown unit {unit!r} for this child."
             )
         action = raw.get("action", "book")
-        if not isinstance(action, str) or action not in bookings.ACTIONS:
+        if not isinstance(action, str) or action not in line_checks.ACTIONS:
             raise ApiError(400, "bad_request", f"lines[{i}]: action must be book or cancel.")
         lines.append((unit_id, _date(raw.get("date"), f"lines[{i}].date"), action))
     return lines

@@ -14,7 +14,7 @@ from workflows import basket as baskets
 from workflows import bookings, idempotency
 from workflows.calendar import format_deadline_fr
 from workflows.engine import Forbidden
-from workflows.rules import unit_infos, until
+from workflows.units import unit_infos, until
 
 from ..auth import parent_required
 from .blueprint import bp

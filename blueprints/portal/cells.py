@@ -10,7 +10,7 @@ from workflows import french, messages, words
 from workflows.calendar import format_date_fr
 from workflows.homes import OTHER_HOME_FR
 from workflows.planning import Cell
-from workflows.rules import action_for
+from workflows.units import action_for
 
 # state -> (icon, words). The icon and the words make the state readable without colour.
 STATES = {

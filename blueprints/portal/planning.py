@@ -24,7 +24,7 @@ from web import inputs
 from workflows import basket as baskets
 from workflows import planning as plan
 from workflows.engine import Forbidden, WorkflowError
-from workflows.rules import unit_infos
+from workflows.units import unit_infos
 
 from ..auth import parent_required
 from .blueprint import bp

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from models import Child
 from web import inputs
 from workflows.planning import MAX_DAYS, Cell, planning
-from workflows.rules import unit_infos
+from workflows.units import unit_infos
 
 from .cells import date_fr, selectable_action
 

@@ -1,6 +1,6 @@
 """The parents' home: the town's news, this week's menu at each child's site with the
 child's meal option and PAI marked, the requests still pending, the amount due with
-"Payer", the next booking deadlines (rules.until), the documents "à lire"; each block
+"Payer", the next booking deadlines (units.until), the documents "à lire"; each block
 links to its full page."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from workflows.calendar import PARIS, format_date_fr, format_deadline_fr
 from workflows.content_files import Upload
 from workflows.menus import DishInput
 from workflows.planning import enrolled
-from workflows.rules import until
+from workflows.units import until
 
 from .. import factories as f
 from ..billing.helpers import issued_invoice

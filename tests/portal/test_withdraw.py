@@ -58,7 +58,7 @@ def test_a_late_withdrawal_is_refused_with_the_deadline(parent, town):
     number, days = _sent(parent, town, n=1)
     line = RequestLine.get(RequestLine.request == number)
     late = f.unit(town)
-    from workflows.rules import unit_infos
+    from workflows.units import unit_infos
 
     deadline = unit_infos([late.id])[late.id].book_deadline.for_day(days[0])
     done, problems = sent_requests.withdraw_lines(

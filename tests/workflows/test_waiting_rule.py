@@ -9,7 +9,7 @@ from models import Booking, RequestLine, Unit
 from workflows import bookings, decisions, sent_requests
 from workflows.calendar import PARIS
 from workflows.planning import planning
-from workflows.rules import unit_infos, until
+from workflows.units import unit_infos, until
 
 from .. import factories as f
 
